@@ -1,0 +1,54 @@
+"""eventsite: conference panels published as video, with a discussion under each."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config, load_secret_key
+
+
+def create_app(test_config: dict | None = None, config_class: type = Config) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI, error pages.
+
+    :param test_config: mapping applied last, for tests.
+    :param config_class: defaults class (``TestingConfig`` in tests).
+    """
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("EVENTSITE_INSTANCE_PATH")
+        or str(Path(__file__).resolve().parent.parent / "instance"),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config_class)
+    app.config.from_prefixed_env("EVENTSITE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+
+    from . import database, security, storage
+    from .extensions import csrf, limiter, migrate
+
+    database.init_app(app)
+    migrate.init_app(
+        app, database.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    storage.init_app(app)
+    security.init_app(app)
+
+    from . import accounts, cli, discussion, errors, events, recordings, rendering, studio  # noqa: F401
+
+    rendering.init_app(app)
+    accounts.init_app(app)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(studio.bp, url_prefix="/studio")
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

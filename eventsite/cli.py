@@ -1,0 +1,53 @@
+"""Command-line tools: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from .accounts.models import Organiser, Role
+from .accounts.operations import AccountError, create_organiser, create_token
+from .extensions import db
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Add the Social Media Week demo panel and a demo organiser (once)."""
+    from .demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
+
+    created = seed_demo(current_app.config["MAX_IMAGE_BYTES"])
+    click.echo("Demo content created." if created else "Demo content already there; nothing changed.")
+    if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
+        create_organiser(DEMO_ORGANISER_EMAIL, "Demo Organiser", DEMO_ORGANISER_PASSWORD, Role.ADMIN)
+        click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default="", help="Name shown in the studio.")
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.password_option(help="Asked for when not given.")
+def create_organiser_command(email: str, name: str, admin: bool, password: str):
+    """Create an organiser account that can sign in to the studio."""
+    try:
+        organiser = create_organiser(email, name, password, Role.ADMIN if admin else Role.ORGANISER)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Organiser {organiser.email} created.")
+
+
+@click.command("create-token")
+@click.argument("email")
+def create_token_command(email: str):
+    """Print a new API token for command-line upload clients."""
+    organiser = db.session.scalar(sa.select(Organiser).where(Organiser.email == email.strip().lower()))
+    if organiser is None:
+        raise click.ClickException(f"No organiser with the e-mail {email}.")
+    click.echo(create_token(organiser))
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (seed_demo_command, create_organiser_command, create_token_command):
+        app.cli.add_command(command)

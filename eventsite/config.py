@@ -1,0 +1,72 @@
+"""Configuration: one ``Config`` read from ``EVENTSITE_*`` environment variables.
+
+Every setting has a default that works on one machine with nothing installed
+beyond Python and ffmpeg; the README lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in the instance folder, creating it once.
+
+    Keeping it on disk means sessions and signed links survive a restart
+    even when ``EVENTSITE_SECRET_KEY`` is not set.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with 0600 so other users on the machine cannot read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    """Defaults for a single machine; override any key with ``EVENTSITE_<KEY>``."""
+
+    #: SQLAlchemy URL; ``None`` means an SQLite file in the instance folder.
+    DATABASE_URL: str | None = None
+    #: Where uploads, originals and renditions live (local storage back-end).
+    MEDIA_ROOT: str = str(PROJECT_ROOT / "media")
+    #: Storage back-end for media files ("local": files under MEDIA_ROOT).
+    STORAGE: str = "local"
+    #: Job queue: ``None`` → SQLite file in the instance folder, or ``redis://…``.
+    QUEUE_URL: str | None = None
+    #: Secret for sessions and signed tokens; ``None`` → generated and kept.
+    SECRET_KEY: str | None = None
+    #: Public base URL used in feeds, e-mails and upload ``Location`` headers.
+    BASE_URL: str = "http://127.0.0.1:5000"
+    #: Name shown in the header, titles and social cards.
+    SITE_NAME: str = "eventsite"
+    #: Set to True when served over HTTPS so cookies get the Secure flag.
+    SECURE_COOKIES: bool = False
+    #: Storage for rate-limit counters; use ``redis://…`` with several web workers.
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    #: Login attempts allowed per IP address.
+    LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Largest portrait or avatar image accepted, in bytes.
+    MAX_IMAGE_BYTES: int = 10 * 1024 * 1024
+    #: Argon2id cost: OWASP's minimum is 19 MiB memory with 2 passes.
+    ARGON2_MEMORY_KIB: int = 65536
+    ARGON2_TIME_COST: int = 3
+
+
+class TestingConfig(Config):
+    """Settings for the test suite: CSRF stays on; tests fetch real tokens."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105  (tests only)
+    # Cheaper hashing keeps the suite fast; still argon2id.
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_TIME_COST = 2
+    LOGIN_RATE_LIMIT = "5 per minute"

@@ -1,0 +1,160 @@
+"""Events, panels and the people who sit on them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class PanelStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    UNLISTED = "unlisted"
+
+
+class SeatRole(enum.StrEnum):
+    HOST = "host"
+    MODERATOR = "moderator"
+    PANELIST = "panelist"
+
+
+class Event(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    starts_on: so.Mapped[date | None]
+    ends_on: so.Mapped[date | None]
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: The organisation that hosts the event ("Likeminds").
+    host_organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Markdown source; rendered and sanitised on display.
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    panels: so.Mapped[list[Panel]] = so.relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(Panel.starts_at.is_(None), Panel.starts_at, Panel.id)",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Panel(db.Model):
+    __table_args__ = (sa.UniqueConstraint("event_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("event.id"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(120))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: Markdown source of the abstract.
+    abstract: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    starts_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: One credit per line ("Hosted by Likeminds", "Video by Brass").
+    credits: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[PanelStatus] = so.mapped_column(
+        sa.Enum(PanelStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=PanelStatus.DRAFT,
+    )
+    #: When a scheduled panel becomes public.
+    publish_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    comments_open: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: so.Mapped[Event] = so.relationship(back_populates="panels")
+    seats: so.Mapped[list[Seat]] = so.relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="(Seat.position, Seat.id)"
+    )
+    recordings: so.Mapped[list["Recording"]] = so.relationship(  # noqa: F821
+        back_populates="panel", cascade="all, delete-orphan", order_by="Recording.id.desc()"
+    )
+    comments: so.Mapped[list["Comment"]] = so.relationship(cascade="all, delete-orphan")  # noqa: F821
+
+    def is_public(self, now: datetime | None = None) -> bool:
+        """True when anyone with the link may see the panel."""
+        if self.status in (PanelStatus.PUBLISHED, PanelStatus.UNLISTED):
+            return True
+        if self.status is PanelStatus.SCHEDULED and self.publish_at is not None:
+            return self.publish_at <= (now or utcnow())
+        return False
+
+    def is_listed(self, now: datetime | None = None) -> bool:
+        """True when the panel appears on the home and event pages."""
+        return self.is_public(now) and self.status is not PanelStatus.UNLISTED
+
+    @property
+    def credit_lines(self) -> list[str]:
+        return [line.strip() for line in self.credits.splitlines() if line.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Panel {self.slug}>"
+
+
+class Panelist(db.Model):
+    """A person; one panelist can sit on many panels."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: One line under the name ("Founder, Likeminds").
+    headline: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: Markdown source of the biography.
+    bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: One URL per line.
+    links: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: Storage keys of the re-encoded images (never client file names).
+    photo_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    avatar_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    seats: so.Mapped[list[Seat]] = so.relationship(back_populates="panelist", cascade="all, delete-orphan")
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Panelist {self.slug}>"
+
+
+class Seat(db.Model):
+    """A panelist's place on a panel, with a role and an order."""
+
+    __table_args__ = (sa.UniqueConstraint("panel_id", "panelist_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id"), index=True)
+    panelist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panelist.id"), index=True)
+    role: so.Mapped[SeatRole] = so.mapped_column(
+        sa.Enum(SeatRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=SeatRole.PANELIST,
+    )
+    #: Display order on the panel page, lowest first.
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    panel: so.Mapped[Panel] = so.relationship(back_populates="seats")
+    panelist: so.Mapped[Panelist] = so.relationship(back_populates="seats")
+
+
+class SlugRedirect(db.Model):
+    """An old URL slug kept so links keep working after a rename."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "scope_id", "old_slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: "event", "panel" or "panelist".
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    #: For panels, the event id (panel slugs are unique per event); else 0.
+    scope_id: so.Mapped[int] = so.mapped_column(default=0)
+    old_slug: so.Mapped[str] = so.mapped_column(sa.String(120))
+    target_id: so.Mapped[int]

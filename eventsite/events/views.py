@@ -1,0 +1,94 @@
+"""Public pages: home, event, panel, panelist."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..storage import StorageError, media_store
+from . import operations as ops
+from . import slugs
+from .models import Event, Panel, Panelist
+
+bp = Blueprint("events", __name__)
+
+
+@bp.route("/")
+def home():
+    """Events and the latest panels."""
+    return render_template("events/home.html", events=ops.events_with_listed_panels(), latest=ops.latest_panels())
+
+
+@bp.route("/events/<slug>/")
+def event(slug: str):
+    """An event and its panels in programme order.
+
+    :raise 404: unknown slug (old slugs redirect).
+    """
+    found = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if found is None:
+        target = slugs.redirect_target("event", slug)
+        if target and (moved := db.session.get(Event, target)):
+            return redirect(url_for(".event", slug=moved.slug), 301)
+        abort(404)
+    return render_template("events/event.html", event=found, panels=ops.listed_panels_of(found))
+
+
+@bp.route("/events/<event_slug>/<slug>/")
+def panel(event_slug: str, slug: str):
+    """A panel page; drafts and future scheduled panels only for organisers.
+
+    :raise 404: unknown slug, or not public and not signed in.
+    """
+    found_event = db.session.scalar(sa.select(Event).where(Event.slug == event_slug))
+    if found_event is None:
+        target = slugs.redirect_target("event", event_slug)
+        if target and (moved := db.session.get(Event, target)):
+            return redirect(url_for(".panel", event_slug=moved.slug, slug=slug), 301)
+        abort(404)
+    found = db.session.scalar(sa.select(Panel).where(Panel.event_id == found_event.id, Panel.slug == slug))
+    if found is None:
+        target = slugs.redirect_target("panel", slug, found_event.id)
+        if target and (moved := db.session.get(Panel, target)):
+            return redirect(url_for(".panel", event_slug=found_event.slug, slug=moved.slug), 301)
+        abort(404)
+    if not found.is_public() and not current_user.is_authenticated:
+        abort(404)
+    return render_template("events/panel.html", event=found_event, panel=ops.get_panel_or_404(found_event, slug))
+
+
+@bp.route("/people/<slug>/")
+def panelist(slug: str):
+    """A panelist's profile and their public panels.
+
+    :raise 404: unknown slug (old slugs redirect).
+    """
+    person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
+    if person is None:
+        target = slugs.redirect_target("panelist", slug)
+        if target and (moved := db.session.get(Panelist, target)):
+            return redirect(url_for(".panelist", slug=moved.slug), 301)
+        abort(404)
+    return render_template("events/panelist.html", person=person, panels=ops.public_panels_of(person))
+
+
+@bp.route("/people/<slug>/<kind>")
+def person_image(slug: str, kind: str):
+    """A panelist's portrait (``photo``) or cartoon avatar (``avatar``).
+
+    :raise 404: unknown person, kind, or no image.
+    """
+    person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
+    key = {"photo": person.photo_key, "avatar": person.avatar_key}.get(kind) if person else None
+    if not key:
+        abort(404)
+    try:
+        path = media_store().path(key)
+    except StorageError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    # Keys change whenever the image changes, so the URL can be cached long.
+    return send_file(path, max_age=3600, conditional=True)

@@ -1,0 +1,124 @@
+"""Recordings of panels, their renditions, transcode jobs, captions and chapters."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+def _enum(cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class RecordingStatus(enum.StrEnum):
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class RenditionKind(enum.StrEnum):
+    HLS = "hls"
+    MP4 = "mp4"
+    AUDIO = "audio"
+    POSTER = "poster"
+    STORYBOARD = "storyboard"
+    CARTOON = "cartoon"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Recording(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id"), index=True)
+    #: Storage key of the untouched original upload.
+    original_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    #: The uploader's file name, kept only for display.
+    original_filename: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    duration_seconds: so.Mapped[float | None]
+    #: The probe's findings (format, streams) as JSON, for the studio.
+    probe: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    status: so.Mapped[RecordingStatus] = so.mapped_column(_enum(RecordingStatus), default=RecordingStatus.UPLOADED)
+    #: Where in the video the poster frame was taken (seconds).
+    poster_time: so.Mapped[float | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    panel: so.Mapped["Panel"] = so.relationship(back_populates="recordings")  # noqa: F821
+    renditions: so.Mapped[list[Rendition]] = so.relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="Rendition.height.desc()"
+    )
+    jobs: so.Mapped[list[TranscodeJob]] = so.relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="TranscodeJob.id.desc()"
+    )
+
+
+class Rendition(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
+    kind: so.Mapped[RenditionKind] = so.mapped_column(_enum(RenditionKind))
+    #: Human label, e.g. "720p" or "audio".
+    label: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    width: so.Mapped[int | None]
+    height: so.Mapped[int | None]
+    bitrate: so.Mapped[int | None]
+    storage_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+
+    recording: so.Mapped[Recording] = so.relationship(back_populates="renditions")
+
+
+class TranscodeJob(db.Model):
+    """The truth about one transcode; the queue only carries its id."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
+    status: so.Mapped[JobStatus] = so.mapped_column(_enum(JobStatus), default=JobStatus.QUEUED, index=True)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    #: Fraction done, 0–1.
+    progress: so.Mapped[float] = so.mapped_column(default=0.0)
+    #: Encoding speed as a multiple of real time.
+    speed: so.Mapped[float | None]
+    eta_seconds: so.Mapped[float | None]
+    #: Last sign of life from the worker; stale means the worker died.
+    heartbeat_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: Plain-words reason shown to organisers when the job failed.
+    error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    stderr_tail: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    recording: so.Mapped[Recording] = so.relationship(back_populates="jobs")
+
+
+class Caption(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
+    #: BCP 47 language tag, e.g. "en".
+    language: so.Mapped[str] = so.mapped_column(sa.String(20))
+    label: so.Mapped[str] = so.mapped_column(sa.String(80))
+    #: Storage key of the WebVTT file.
+    storage_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+
+
+class Chapter(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
+    #: Start time in seconds.
+    start: so.Mapped[float]
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    panelist_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("panelist.id"))

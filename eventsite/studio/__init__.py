@@ -1,0 +1,17 @@
+"""The organisers' studio: everything behind /studio/ needs a signed-in organiser."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("studio", __name__)
+
+
+@bp.before_request
+@login_required
+def require_organiser():
+    """Close every studio page to everyone but signed-in organisers."""
+
+
+from . import events_views, people_views  # noqa: E402,F401  (routes register on bp)

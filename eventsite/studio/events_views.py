@@ -1,0 +1,153 @@
+"""Studio pages for events and panels."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..events.models import Event, Panel, Panelist, PanelStatus, SeatRole
+from ..events.operations import PublishError, publish_panel
+from ..extensions import db
+from . import bp
+from . import operations as ops
+from .forms import DeleteForm, EventForm, PanelForm, PublishForm, SeatForm
+
+
+def _get_or_404(model, row_id: int):
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/")
+def dashboard():
+    """Every event with all its panels, whatever their status."""
+    events = db.session.scalars(
+        sa.select(Event)
+        .options(so.selectinload(Event.panels))
+        .order_by(Event.starts_on.desc().nulls_last(), Event.id.desc())
+    ).all()
+    people = db.session.scalar(sa.select(sa.func.count(Panelist.id)))
+    return render_template("studio/dashboard.html", events=events, people_count=people, delete_form=DeleteForm())
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def event_new():
+    form = EventForm()
+    if form.validate_on_submit():
+        event = ops.save_event(form.data)
+        flash(f"Event “{event.name}” created.", "success")
+        return redirect(url_for(".dashboard"))
+    return render_template("studio/event_form.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def event_edit(event_id: int):
+    event = _get_or_404(Event, event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        ops.save_event(form.data, event)
+        flash("Event saved.", "success")
+        return redirect(url_for(".dashboard"))
+    return render_template("studio/event_form.html", form=form, event=event)
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["POST"])
+def event_delete(event_id: int):
+    event = _get_or_404(Event, event_id)
+    if DeleteForm().validate_on_submit():
+        ops.delete_row(event)
+        flash(f"Event “{event.name}” and its panels deleted.", "success")
+    return redirect(url_for(".dashboard"))
+
+
+@bp.route("/events/<int:event_id>/panels/new", methods=["GET", "POST"])
+def panel_new(event_id: int):
+    event = _get_or_404(Event, event_id)
+    form = PanelForm()
+    if form.validate_on_submit():
+        panel = ops.save_panel(form.data, event)
+        flash(f"Panel “{panel.title}” created as a draft.", "success")
+        return redirect(url_for(".panel", panel_id=panel.id))
+    return render_template("studio/panel_form.html", form=form, event=event, panel=None)
+
+
+def _seat_form(panel: Panel) -> SeatForm:
+    form = SeatForm(prefix="seat")
+    form.panelist_id.choices = [(p.id, p.name) for p in db.session.scalars(sa.select(Panelist).order_by(Panelist.name))]
+    return form
+
+
+@bp.route("/panels/<int:panel_id>/", methods=["GET", "POST"])
+def panel(panel_id: int):
+    """A panel's studio page: details, seats and publishing."""
+    panel = _get_or_404(Panel, panel_id)
+    form = PanelForm(obj=panel)
+    if form.validate_on_submit():
+        ops.save_panel(form.data, panel.event, panel)
+        flash("Panel saved.", "success")
+        return redirect(url_for(".panel", panel_id=panel.id))
+    publish = PublishForm(prefix="publish", status=panel.status.value, publish_at=panel.publish_at)
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "studio/panel.html",
+            panel=panel,
+            form=form,
+            publish_form=publish,
+            seat_form=_seat_form(panel),
+            delete_form=DeleteForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/panels/<int:panel_id>/publish", methods=["POST"])
+def panel_publish(panel_id: int):
+    panel = _get_or_404(Panel, panel_id)
+    form = PublishForm(prefix="publish")
+    if form.validate_on_submit():
+        try:
+            publish_panel(panel, PanelStatus(form.status.data), ops._aware(form.publish_at.data))
+            flash(f"Visibility set to {panel.status.value}.", "success")
+        except PublishError as exc:
+            flash(str(exc), "error")
+    else:
+        flash("Please choose a visibility.", "error")
+    return redirect(url_for(".panel", panel_id=panel.id))
+
+
+@bp.route("/panels/<int:panel_id>/delete", methods=["POST"])
+def panel_delete(panel_id: int):
+    panel = _get_or_404(Panel, panel_id)
+    if DeleteForm().validate_on_submit():
+        ops.delete_row(panel)
+        flash(f"Panel “{panel.title}” deleted.", "success")
+    return redirect(url_for(".dashboard"))
+
+
+@bp.route("/panels/<int:panel_id>/seats", methods=["POST"])
+def seat_add(panel_id: int):
+    panel = _get_or_404(Panel, panel_id)
+    form = _seat_form(panel)
+    if form.validate_on_submit():
+        person = _get_or_404(Panelist, form.panelist_id.data)
+        ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0)
+        flash(f"{person.name} seated as {form.role.data}.", "success")
+    else:
+        flash("Choose a panelist, a role and an order.", "error")
+    return redirect(url_for(".panel", panel_id=panel.id) + "#seats")
+
+
+@bp.route("/seats/<int:seat_id>/delete", methods=["POST"])
+def seat_delete(seat_id: int):
+    from ..events.models import Seat
+
+    seat = _get_or_404(Seat, seat_id)
+    panel_id = seat.panel_id
+    if DeleteForm().validate_on_submit():
+        ops.delete_row(seat)
+        flash("Panelist removed from the panel.", "success")
+    return redirect(url_for(".panel", panel_id=panel_id) + "#seats")

@@ -1,0 +1,82 @@
+"""Studio forms: events, panels, panelists, seats and publishing."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..events.models import PanelStatus, SeatRole
+
+
+class EventForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField("First day", validators=[Optional()])
+    ends_on = DateField("Last day", validators=[Optional()])
+    place = StringField("Place", validators=[Optional(), Length(max=200)])
+    host_organisation = StringField("Hosted by", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description (markdown)", validators=[Optional(), Length(max=20000)])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day can't be before the first day.")
+
+
+class PanelForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    abstract = TextAreaField("Abstract (markdown)", validators=[Optional(), Length(max=20000)])
+    starts_at = DateTimeLocalField("Starts at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    credits = TextAreaField("Credits, one per line", validators=[Optional(), Length(max=2000)])
+    comments_open = BooleanField("Comments open", default=True)
+
+
+class PublishForm(FlaskForm):
+    status = SelectField(
+        "Visibility",
+        choices=[
+            (PanelStatus.DRAFT.value, "Draft: organisers only"),
+            (PanelStatus.PUBLISHED.value, "Published: listed and public"),
+            (PanelStatus.UNLISTED.value, "Unlisted: anyone with the link"),
+            (PanelStatus.SCHEDULED.value, "Scheduled: public from the time below"),
+        ],
+    )
+    publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+def _validate_links(_form, field):
+    for line in (field.data or "").splitlines():
+        line = line.strip()
+        parts = urlsplit(line)
+        if line and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValidationError(f"“{line[:60]}” is not a web address starting with http:// or https://.")
+
+
+class PanelistForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    headline = StringField("Headline", validators=[Optional(), Length(max=200)])
+    bio = TextAreaField("Biography (markdown)", validators=[Optional(), Length(max=20000)])
+    links = TextAreaField("Links, one per line", validators=[Optional(), Length(max=2000), _validate_links])
+    photo = FileField("Portrait photo (JPEG, PNG, WebP or GIF)")
+    avatar = FileField("Cartoon avatar (JPEG, PNG, WebP or GIF)")
+
+
+class SeatForm(FlaskForm):
+    panelist_id = SelectField("Panelist", coerce=int)
+    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in SeatRole])
+    position = IntegerField("Order", default=0, validators=[NumberRange(min=0, max=999)])
+
+
+class DeleteForm(FlaskForm):
+    """An empty form: carries only the CSRF token for delete buttons."""

@@ -1,0 +1,110 @@
+"""The work behind the studio's forms: create, change and delete content."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import sqlalchemy as sa
+
+from ..events import slugs
+from ..events.images import store_person_image
+from ..events.models import Event, Panel, Panelist, Seat, SeatRole
+from ..extensions import db
+from ..storage import media_store
+
+
+def _aware(value):
+    # <input type=datetime-local> has no zone; the studio labels it UTC.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def save_event(data: dict, event: Event | None = None) -> Event:
+    """Create an event, or update one; a new name gets a new slug (old one redirects)."""
+    if event is None:
+        event = Event(slug=slugs.unique_slug(Event, data["name"]), name=data["name"])
+        db.session.add(event)
+    elif data["name"] != event.name:
+        slugs.rename(event, data["name"])
+    for field in ("name", "starts_on", "ends_on", "place", "host_organisation", "description"):
+        value = data.get(field)
+        setattr(event, field, value if value is not None else ("" if field not in ("starts_on", "ends_on") else None))
+    db.session.commit()
+    return event
+
+
+def save_panel(data: dict, event: Event, panel: Panel | None = None) -> Panel:
+    """Create a panel in ``event`` (as a draft), or update one."""
+    if panel is None:
+        panel = Panel(event=event, slug=slugs.unique_slug(Panel, data["title"], event_id=event.id), title=data["title"])
+        db.session.add(panel)
+    elif data["title"] != panel.title:
+        slugs.rename(panel, data["title"])
+    panel.title = data["title"]
+    panel.abstract = data.get("abstract") or ""
+    panel.starts_at = _aware(data.get("starts_at"))
+    panel.venue = data.get("venue") or ""
+    panel.credits = data.get("credits") or ""
+    panel.comments_open = bool(data.get("comments_open"))
+    db.session.commit()
+    return panel
+
+
+def save_panelist(
+    data: dict, panelist: Panelist | None = None, *, photo=None, avatar=None, max_image_bytes: int
+) -> Panelist:
+    """Create or update a panelist; images are validated before anything is saved.
+
+    :raise ImageError: a portrait or avatar that is not a usable image.
+    """
+    if panelist is None:
+        panelist = Panelist(slug=slugs.unique_slug(Panelist, data["name"]), name=data["name"])
+        db.session.add(panelist)
+        db.session.flush()  # the id names the image folder
+    elif data["name"] != panelist.name:
+        slugs.rename(panelist, data["name"])
+    panelist.name = data["name"]
+    panelist.headline = data.get("headline") or ""
+    panelist.bio = data.get("bio") or ""
+    panelist.links = "\n".join(line.strip() for line in (data.get("links") or "").splitlines() if line.strip())
+    old_keys = []
+    try:
+        for kind, upload in (("photo", photo), ("avatar", avatar)):
+            if upload:
+                old_keys.append(getattr(panelist, f"{kind}_key"))
+                setattr(
+                    panelist, f"{kind}_key", store_person_image(panelist.id, kind, upload, max_bytes=max_image_bytes)
+                )
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    for key in filter(None, old_keys):
+        media_store().delete(key)
+    return panelist
+
+
+def seat_panelist(panel: Panel, panelist: Panelist, role: SeatRole, position: int) -> Seat:
+    """Seat a panelist on a panel, or change their role and order if already seated."""
+    seat = db.session.scalar(sa.select(Seat).where(Seat.panel_id == panel.id, Seat.panelist_id == panelist.id))
+    if seat is None:
+        seat = Seat(panel=panel, panelist=panelist)
+        db.session.add(seat)
+    seat.role = role
+    seat.position = position
+    db.session.commit()
+    return seat
+
+
+def delete_panelist(panelist: Panelist) -> None:
+    """Delete a panelist, their seats and their images."""
+    keys = [panelist.photo_key, panelist.avatar_key]
+    db.session.delete(panelist)
+    db.session.commit()
+    for key in filter(None, keys):
+        media_store().delete(key)
+
+
+def delete_row(row) -> None:
+    """Delete an event, panel or seat (children go with it)."""
+    db.session.delete(row)
+    db.session.commit()

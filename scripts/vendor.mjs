@@ -1,0 +1,21 @@
+// Copy the browser builds of our npm packages into static/vendor/ (git-ignored),
+// so pages load them from our own origin. The list is the only thing to edit.
+import { cpSync, mkdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const FILES = {
+  "axe-core/axe.min.js": "axe.min.js",
+};
+
+const root = join(dirname(new URL(import.meta.url).pathname), "..");
+const out = join(root, "static", "vendor");
+mkdirSync(out, { recursive: true });
+for (const [from, to] of Object.entries(FILES)) {
+  const src = join(root, "node_modules", from);
+  if (!existsSync(src)) {
+    console.error(`missing ${src}: run npm ci`);
+    process.exit(1);
+  }
+  mkdirSync(dirname(join(out, to)), { recursive: true });
+  cpSync(src, join(out, to));
+}

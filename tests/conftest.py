@@ -1,0 +1,143 @@
+"""Fixtures shared by the whole suite: app, client, runner, factories, login.
+
+The suite runs on SQLite by default; set ``EVENTSITE_TEST_DATABASE_URL`` (for
+example ``postgresql://127.0.0.1/test``) to run the same tests on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+
+from eventsite import create_app
+from eventsite.accounts.operations import create_organiser
+from eventsite.config import TestingConfig
+from eventsite.events.models import Event, Panel, Panelist, PanelStatus, SeatRole
+from eventsite.events.slugs import unique_slug
+from eventsite.extensions import db
+from eventsite.studio.operations import seat_panelist
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app with an empty database and media folder for each test."""
+    url = os.environ.get("EVENTSITE_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "BASE_URL": "http://localhost",
+        },
+        config_class=TestingConfig,
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token from a rendered form."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_organiser(app):
+    def factory(email="organiser@example.com", name="Olive Organiser", password=PASSWORD):
+        with app.app_context():
+            organiser = create_organiser(email, name, password)
+            return organiser.id
+
+    return factory
+
+
+@pytest.fixture
+def login(client, make_organiser):
+    """Sign in through the real form; returns the client."""
+
+    def do_login(email="organiser@example.com", password=PASSWORD, create=True):
+        if create:
+            make_organiser(email=email, password=password)
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def make_event(app_ctx):
+    def factory(name="Social Media Week", **kwargs) -> Event:
+        event = Event(slug=unique_slug(Event, name), name=name, **kwargs)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def make_panel(app_ctx, make_event):
+    def factory(title="What is social influence?", event=None, status=PanelStatus.PUBLISHED, **kwargs) -> Panel:
+        event = event or make_event()
+        panel = Panel(
+            event=event, slug=unique_slug(Panel, title, event_id=event.id), title=title, status=status, **kwargs
+        )
+        if status is PanelStatus.PUBLISHED and "publish_at" not in kwargs:
+            panel.publish_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.add(panel)
+        db.session.commit()
+        return panel
+
+    return factory
+
+
+@pytest.fixture
+def make_panelist(app_ctx):
+    def factory(name="Gemma Went", panel=None, role=SeatRole.PANELIST, position=0, **kwargs) -> Panelist:
+        person = Panelist(slug=unique_slug(Panelist, name), name=name, **kwargs)
+        db.session.add(person)
+        db.session.commit()
+        if panel is not None:
+            seat_panelist(panel, person, role, position)
+        return person
+
+    return factory
+
+
+def png_bytes(size=(64, 64), colour="#336699") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
