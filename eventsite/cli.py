@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .accounts.models import Organiser, Role
 from .accounts.operations import AccountError, create_organiser, create_token
@@ -12,6 +13,7 @@ from .extensions import db
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Add the Social Media Week demo panel and a demo organiser (once)."""
     from .demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
@@ -24,6 +26,7 @@ def seed_demo_command():
 
 
 @click.command("create-organiser")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="", help="Name shown in the studio.")
 @click.option("--admin", is_flag=True, help="Give the account the admin role.")
@@ -38,6 +41,7 @@ def create_organiser_command(email: str, name: str, admin: bool, password: str):
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 def create_token_command(email: str):
     """Print a new API token for command-line upload clients."""

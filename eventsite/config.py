@@ -56,9 +56,48 @@ class Config:
     LOGIN_RATE_LIMIT: str = "10 per minute"
     #: Largest portrait or avatar image accepted, in bytes.
     MAX_IMAGE_BYTES: int = 10 * 1024 * 1024
+    #: Largest recording accepted through the tus upload endpoint, in bytes.
+    UPLOAD_MAX_BYTES: int = 50 * 1024**3
+    #: Seconds an unfinished upload is kept after its last byte arrived.
+    UPLOAD_EXPIRES_SECONDS: int = 3 * 24 * 3600
+    #: Seconds ffprobe may spend reading a finished upload before we give up.
+    UPLOAD_PROBE_TIMEOUT: float = 60
+    #: URL prefix of an nginx ``internal`` location (e.g. "/protected/") that maps
+    #: to MEDIA_ROOT; when set, media bytes are handed to nginx by X-Accel-Redirect.
+    MEDIA_ACCEL: str = ""
     #: Argon2id cost: OWASP's minimum is 19 MiB memory with 2 passes.
     ARGON2_MEMORY_KIB: int = 65536
     ARGON2_TIME_COST: int = 3
+    #: Outgoing mail: SMTP server; ``None`` writes every message to the log instead.
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 587
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    #: "starttls" (port 587), "ssl" (port 465) or "none" (a local relay).
+    SMTP_SECURITY: str = "starttls"
+    SMTP_TIMEOUT: int = 20
+    #: Sender of notification and digest e-mails.
+    MAIL_FROM: str = "eventsite <noreply@localhost>"
+    #: Replies nest this deep; deeper replies join the deepest level.
+    COMMENT_MAX_DEPTH: int = 5
+    #: Longest comment accepted, in characters.
+    COMMENT_MAX_LENGTH: int = 5000
+    #: A comment with this many links or more is held for moderation.
+    COMMENT_MAX_LINKS: int = 2
+    #: Hold a first comment from an e-mail address until one is approved.
+    COMMENT_HOLD_FIRST: bool = True
+    #: Words (list, or comma-separated string) that hold a comment for moderation.
+    COMMENT_MODERATION_WORDS: list[str] | str = []
+    #: Words that send a comment straight to spam.
+    COMMENT_BLOCK_WORDS: list[str] | str = []
+    #: Forms sent back faster than this (seconds) are from bots and discarded.
+    COMMENT_MIN_SUBMIT_SECONDS: float = 3
+    #: Comments allowed per IP address, counted in the database ("N per minute|hour|day").
+    COMMENT_RATE_LIMIT: str = "5 per minute"
+    #: Close comments this many days after a panel is published; 0 keeps them open.
+    COMMENT_CLOSE_AFTER_DAYS: int = 0
+    #: Minutes during which an author may edit or delete their comment.
+    COMMENT_EDIT_MINUTES: int = 15
 
 
 class TestingConfig(Config):

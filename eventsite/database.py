@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask
 
 from .extensions import db
@@ -65,3 +68,28 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+@contextmanager
+def write_transaction() -> Iterator[so.Session]:
+    """Run a block as one write transaction that cannot fail half-way on SQLite.
+
+    SQLite's default ``BEGIN`` takes the write lock only at the first write, and
+    a transaction that read first and then tries to write gets "database is
+    locked" at once, without waiting for the busy timeout. ``BEGIN IMMEDIATE``
+    takes the write lock up front, so concurrent writers queue politely behind
+    the busy timeout instead. Other databases get an ordinary transaction.
+
+    Work already pending in the session is committed first; the block's work
+    is committed when it ends, or rolled back if it raises.
+    """
+    session = db.session
+    session.commit()  # ends any read snapshot, which could not be upgraded later
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

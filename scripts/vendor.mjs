@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 
 const FILES = {
   "axe-core/axe.min.js": "axe.min.js",
+  "tus-js-client/dist/tus.min.js": "tus.min.js",
 };
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");

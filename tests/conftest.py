@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from flask import g
 from PIL import Image
 
 from eventsite import create_app
@@ -40,6 +41,14 @@ def app(tmp_path):
     with app.app_context():
         db.drop_all()
         db.create_all()
+
+    @app.teardown_request
+    def forget_signed_in_user(_exc):
+        # Tests using ``app_ctx`` keep one app context open, which Flask reuses
+        # for every request; without this, one client's login would leak into
+        # another client's requests through ``g``.
+        g.pop("_login_user", None)
+
     yield app
     with app.app_context():
         db.session.remove()
@@ -195,8 +204,12 @@ def page(browser, live_server):
 
 
 def assert_no_axe_violations(page) -> None:
-    """Run axe-core (from npm, copied to static/vendor) on the current page."""
-    page.add_script_tag(path=str(os.path.join(os.path.dirname(__file__), "..", "static", "vendor", "axe.min.js")))
+    """Run axe-core (from npm, copied to static/vendor) on the current page.
+
+    Loaded by URL from our own origin, because the pages' CSP (rightly)
+    refuses inline scripts.
+    """
+    page.add_script_tag(url="/static/vendor/axe.min.js")
     result = page.evaluate("async () => await axe.run(document)")
     violations = [
         f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]

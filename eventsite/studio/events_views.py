@@ -6,7 +6,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..events.models import Event, Panel, Panelist, PanelStatus, SeatRole
+from wtforms.fields.choices import SelectChoice
+
+from ..events.models import Event, Panel, Panelist, PanelStatus, Seat, SeatRole
 from ..events.operations import PublishError, publish_panel
 from ..extensions import db
 from . import bp
@@ -74,9 +76,10 @@ def panel_new(event_id: int):
     return render_template("studio/panel_form.html", form=form, event=event, panel=None)
 
 
-def _seat_form(panel: Panel) -> SeatForm:
+def _seat_form() -> SeatForm:
     form = SeatForm(prefix="seat")
-    form.panelist_id.choices = [(p.id, p.name) for p in db.session.scalars(sa.select(Panelist).order_by(Panelist.name))]
+    people = db.session.scalars(sa.select(Panelist).order_by(Panelist.name))
+    form.panelist_id.choices = [SelectChoice(p.id, p.name) for p in people]
     return form
 
 
@@ -97,7 +100,7 @@ def panel(panel_id: int):
             panel=panel,
             form=form,
             publish_form=publish,
-            seat_form=_seat_form(panel),
+            seat_form=_seat_form(),
             delete_form=DeleteForm(),
         ),
         status,
@@ -131,7 +134,7 @@ def panel_delete(panel_id: int):
 @bp.route("/panels/<int:panel_id>/seats", methods=["POST"])
 def seat_add(panel_id: int):
     panel = _get_or_404(Panel, panel_id)
-    form = _seat_form(panel)
+    form = _seat_form()
     if form.validate_on_submit():
         person = _get_or_404(Panelist, form.panelist_id.data)
         ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0)
@@ -143,8 +146,6 @@ def seat_add(panel_id: int):
 
 @bp.route("/seats/<int:seat_id>/delete", methods=["POST"])
 def seat_delete(seat_id: int):
-    from ..events.models import Seat
-
     seat = _get_or_404(Seat, seat_id)
     panel_id = seat.panel_id
     if DeleteForm().validate_on_submit():

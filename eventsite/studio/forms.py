@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..events.models import PanelStatus, SeatRole
@@ -46,10 +47,10 @@ class PublishForm(FlaskForm):
     status = SelectField(
         "Visibility",
         choices=[
-            (PanelStatus.DRAFT.value, "Draft: organisers only"),
-            (PanelStatus.PUBLISHED.value, "Published: listed and public"),
-            (PanelStatus.UNLISTED.value, "Unlisted: anyone with the link"),
-            (PanelStatus.SCHEDULED.value, "Scheduled: public from the time below"),
+            SelectChoice(PanelStatus.DRAFT.value, "Draft: organisers only"),
+            SelectChoice(PanelStatus.PUBLISHED.value, "Published: listed and public"),
+            SelectChoice(PanelStatus.UNLISTED.value, "Unlisted: anyone with the link"),
+            SelectChoice(PanelStatus.SCHEDULED.value, "Scheduled: public from the time below"),
         ],
     )
     publish_at = DateTimeLocalField("Publish at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -74,7 +75,7 @@ class PanelistForm(FlaskForm):
 
 class SeatForm(FlaskForm):
     panelist_id = SelectField("Panelist", coerce=int)
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in SeatRole])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in SeatRole])
     position = IntegerField("Order", default=0, validators=[NumberRange(min=0, max=999)])
 
 

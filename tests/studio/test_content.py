@@ -1,0 +1,136 @@
+"""Organisers create events, panels and panelists, seat people and publish."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from eventsite.events.models import Event, Panel, Panelist, PanelStatus, Seat
+from eventsite.extensions import db
+from eventsite.storage import media_store
+from tests.conftest import csrf_token, png_bytes
+
+
+@pytest.fixture
+def studio(login):
+    return login()
+
+
+def post_form(client, url, data, page_url=None, **kwargs):
+    token = csrf_token(client.get(page_url or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def test_create_event_then_panel_then_publish(studio, app_ctx):
+    response = post_form(
+        studio, "/studio/events/new", {"name": "Social Media Week", "place": "London", "host_organisation": "Likeminds"}
+    )
+    assert response.status_code == 302
+    event = db.session.scalar(sa.select(Event))
+    assert (event.slug, event.host_organisation) == ("social-media-week", "Likeminds")
+
+    response = post_form(
+        studio,
+        f"/studio/events/{event.id}/panels/new",
+        {"title": "What is social influence?", "credits": "Video by Brass", "comments_open": "y"},
+    )
+    panel = db.session.scalar(sa.select(Panel))
+    assert response.headers["Location"].endswith(f"/studio/panels/{panel.id}/")
+    assert panel.status is PanelStatus.DRAFT
+    public_url = "/events/social-media-week/what-is-social-influence/"
+    anonymous = studio.application.test_client()
+    assert anonymous.get(public_url).status_code == 404
+
+    post_form(
+        studio, f"/studio/panels/{panel.id}/publish", {"publish-status": "published"}, f"/studio/panels/{panel.id}/"
+    )
+    db.session.refresh(panel)
+    assert panel.status is PanelStatus.PUBLISHED
+    assert anonymous.get(public_url).status_code == 200
+
+
+def test_scheduling_needs_a_time(studio, app_ctx, make_panel):
+    panel = make_panel(status=PanelStatus.DRAFT)
+    page = f"/studio/panels/{panel.id}/"
+    response = post_form(studio, f"/studio/panels/{panel.id}/publish", {"publish-status": "scheduled"}, page)
+    assert "Choose when the panel should be published." in studio.get(response.headers["Location"]).get_data(True)
+    db.session.refresh(panel)
+    assert panel.status is PanelStatus.DRAFT
+    post_form(
+        studio,
+        f"/studio/panels/{panel.id}/publish",
+        {"publish-status": "scheduled", "publish-publish_at": "2099-01-01T10:00"},
+        page,
+    )
+    db.session.refresh(panel)
+    assert panel.status is PanelStatus.SCHEDULED and panel.publish_at.year == 2099
+    assert not panel.is_public()
+
+
+def test_panelist_with_portrait_and_avatar(studio, app_ctx):
+    response = post_form(
+        studio,
+        "/studio/people/new",
+        {
+            "name": "Gemma Went",
+            "headline": "Consultant",
+            "links": "https://example.org/gemma",
+            "photo": (io.BytesIO(png_bytes((800, 600))), "me.png"),
+            "avatar": (io.BytesIO(png_bytes()), "bird.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    person = db.session.scalar(sa.select(Panelist))
+    assert person.photo_key.startswith(f"people/{person.id}/photo-") and person.photo_key.endswith(".jpg")
+    assert media_store().exists(person.photo_key) and media_store().exists(person.avatar_key)
+    assert "me.png" not in person.photo_key  # the client's file name never reaches the disk
+
+
+def test_pdf_renamed_png_is_refused_and_nothing_saved(studio, app_ctx):
+    response = post_form(
+        studio,
+        "/studio/people/new",
+        {"name": "Mallory", "photo": (io.BytesIO(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"), "portrait.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "not an image we can read" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Panelist.id))) == 0
+    assert not list(media_store().iter_keys("people"))
+
+
+def test_invalid_link_is_refused_with_a_message(studio, app_ctx):
+    response = post_form(studio, "/studio/people/new", {"name": "Eve", "links": "javascript:alert(1)"})
+    assert response.status_code == 200
+    assert "is not a web address" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Panelist.id))) == 0
+
+
+def test_seat_panelists_in_order_and_remove(studio, app_ctx, make_panel, make_panelist):
+    panel = make_panel()
+    gemma, azeem = make_panelist("Gemma Went"), make_panelist("Azeem Azhar")
+    page = f"/studio/panels/{panel.id}/"
+    url = f"/studio/panels/{panel.id}/seats"
+    post_form(studio, url, {"seat-panelist_id": azeem.id, "seat-role": "panelist", "seat-position": 2}, page)
+    post_form(studio, url, {"seat-panelist_id": gemma.id, "seat-role": "host", "seat-position": 1}, page)
+    html = studio.get(f"/events/{panel.event.slug}/{panel.slug}/").get_data(as_text=True)
+    assert html.index("Gemma Went") < html.index("Azeem Azhar")
+    seat = db.session.scalar(sa.select(Seat).where(Seat.panelist_id == azeem.id))
+    post_form(studio, f"/studio/seats/{seat.id}/delete", {}, page)
+    assert "Azeem Azhar" not in studio.get(f"/events/{panel.event.slug}/{panel.slug}/").get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(studio, app_ctx):
+    response = studio.post("/studio/events/new", data={"name": "No token"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
+
+
+def test_delete_event_removes_its_panels(studio, app_ctx, make_panel):
+    panel = make_panel()
+    post_form(studio, f"/studio/events/{panel.event_id}/delete", {}, "/studio/")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Panel.id))) == 0
