@@ -43,12 +43,19 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     storage.init_app(app)
     security.init_app(app)
 
-    from . import accounts, cli, discussion, errors, events, recordings, rendering, studio  # noqa: F401
+    from . import jobs
+
+    jobs.init_app(app)
+
+    from . import accounts, api, cli, discussion, errors, events, recordings, rendering, studio  # noqa: F401
 
     rendering.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(events.bp)
+    discussion.init_app(app)
     app.register_blueprint(studio.bp, url_prefix="/studio")
+    recordings.init_app(app)
+    api.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

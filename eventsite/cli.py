@@ -17,9 +17,14 @@ from .extensions import db
 def seed_demo_command():
     """Add the Social Media Week demo panel and a demo organiser (once)."""
     from .demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
+    from .demo_video import seed_demo_recording
+    from .events.models import Panel
 
     created = seed_demo(current_app.config["MAX_IMAGE_BYTES"])
     click.echo("Demo content created." if created else "Demo content already there; nothing changed.")
+    panel = db.session.scalar(sa.select(Panel).where(Panel.slug == "what-is-social-influence"))
+    if panel is not None and seed_demo_recording(panel, current_app.config["DEMO_CARD_SECONDS"]):
+        click.echo("Demo recording generated and queued for transcoding (the worker picks it up).")
     if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
         create_organiser(DEMO_ORGANISER_EMAIL, "Demo Organiser", DEMO_ORGANISER_PASSWORD, Role.ADMIN)
         click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
@@ -51,7 +56,34 @@ def create_token_command(email: str):
     click.echo(create_token(organiser))
 
 
+@click.command("worker")
+@click.option("--threads", type=int, default=None, help="Jobs run at once (default EVENTSITE_WORKER_THREADS).")
+@with_appcontext
+def worker_command(threads: int | None):
+    """Run the job worker (transcoding and housekeeping) until stopped."""
+    from .extensions import queue
+
+    workers = threads or current_app.config["WORKER_THREADS"]
+    click.echo(f"Worker started: {workers} thread(s), queue {type(queue.storage).__name__}.")
+    queue.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True).run()
+
+
+@click.command("send-moderation-digest")
+def send_moderation_digest_command():
+    """E-mail organisers the comments waiting for moderation (run it from cron)."""
+    from .discussion.notifications import send_moderation_digest
+
+    sent = send_moderation_digest()
+    click.echo(f"Digest sent to {sent} organiser(s)." if sent else "No comments waiting; nothing sent.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo_command, create_organiser_command, create_token_command):
+    for command in (
+        seed_demo_command,
+        create_organiser_command,
+        create_token_command,
+        worker_command,
+        send_moderation_digest_command,
+    ):
         app.cli.add_command(command)

@@ -42,6 +42,24 @@ class Config:
     STORAGE: str = "local"
     #: Job queue: ``None`` → SQLite file in the instance folder, or ``redis://…``.
     QUEUE_URL: str | None = None
+    #: Run queued jobs at once in the web process (tests and demos only).
+    QUEUE_IMMEDIATE: bool = False
+    #: Jobs one ``flask worker`` runs at a time (each ffmpeg run already uses every core).
+    WORKER_THREADS: int = 1
+    #: Heights of the HLS/MP4 ladder; rungs above the source are skipped.
+    TRANSCODE_LADDER: tuple[int, ...] = (1080, 720, 480, 360)
+    #: Height of the cartoon rendition.
+    CARTOON_HEIGHT: int = 360
+    #: libx264 preset: slower presets give smaller files for more CPU time.
+    TRANSCODE_PRESET: str = "veryfast"
+    #: Wall-clock limit for one transcode in seconds; 0 → 20× the duration (at least 2 minutes).
+    TRANSCODE_TIMEOUT: int = 0
+    #: A running job whose heartbeat is older than this lost its worker.
+    JOB_STALE_SECONDS: int = 60
+    #: Times a job is started before it is given up as failed.
+    JOB_MAX_ATTEMPTS: int = 3
+    #: Seconds before the first retry of a job whose worker died; ×4 for each further retry.
+    JOB_RETRY_DELAY: int = 30
     #: Secret for sessions and signed tokens; ``None`` → generated and kept.
     SECRET_KEY: str | None = None
     #: Public base URL used in feeds, e-mails and upload ``Location`` headers.
@@ -65,6 +83,8 @@ class Config:
     #: URL prefix of an nginx ``internal`` location (e.g. "/protected/") that maps
     #: to MEDIA_ROOT; when set, media bytes are handed to nginx by X-Accel-Redirect.
     MEDIA_ACCEL: str = ""
+    #: Seconds each card lasts in the generated demo recording.
+    DEMO_CARD_SECONDS: float = 7.0
     #: Argon2id cost: OWASP's minimum is 19 MiB memory with 2 passes.
     ARGON2_MEMORY_KIB: int = 65536
     ARGON2_TIME_COST: int = 3

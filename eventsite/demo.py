@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont
 
+from .discussion.demo import seed_demo_comments
 from .events.images import store_person_image
 from .events.models import Event, Panel, Panelist, PanelStatus, SeatRole
 from .events.slugs import unique_slug
@@ -64,13 +65,18 @@ def placeholder_portrait(name: str, colour: str, size: int = 400) -> bytes:
 
 
 def seed_demo(max_image_bytes: int) -> bool:
-    """Create the demo event, panel and panelists once.
+    """Create the demo event, panel, panelists and comment thread once.
 
-    Returns False (and changes nothing) when the demo event already exists, so
-    running the README's run command twice never duplicates it.
+    Returns False (and changes nothing) when the demo content already exists,
+    so running the README's run command twice never duplicates it. An older
+    demo install without comments gets the thread added.
     """
-    if db.session.scalar(sa.select(Event).where(Event.name == EVENT["name"])):
-        return False
+    existing = db.session.scalar(sa.select(Event).where(Event.name == EVENT["name"]))
+    if existing:
+        panel = db.session.scalar(
+            sa.select(Panel).where(Panel.event_id == existing.id, Panel.slug == "what-is-social-influence")
+        )
+        return seed_demo_comments(panel) if panel else False
     event = Event(slug=unique_slug(Event, EVENT["name"]), **EVENT)
     panel = Panel(event=event, slug="what-is-social-influence", status=PanelStatus.PUBLISHED, **PANEL)
     panel.publish_at = datetime(2012, 10, 1, 9, 0, tzinfo=UTC)
@@ -90,4 +96,5 @@ def seed_demo(max_image_bytes: int) -> bool:
         )
         seat_panelist(panel, person, role, position)
     db.session.commit()
+    seed_demo_comments(panel)
     return True

@@ -8,6 +8,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from huey import Huey
+from huey.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,3 +32,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+#: The job queue. Tasks register on it at import time; its storage (an SQLite
+#: file by default, Redis with EVENTSITE_QUEUE_URL=redis://…) is chosen when the
+#: app is created, by :func:`eventsite.jobs.init_app`.
+queue = Huey("eventsite", storage_class=MemoryStorage, utc=True)

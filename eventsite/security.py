@@ -20,6 +20,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+#: The embed page (/embed/…) alone may be framed by any site; everything else stays as above.
+EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+
 
 def init_app(app: Flask) -> None:
     """Set cookie flags from config and add headers to every response."""

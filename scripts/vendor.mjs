@@ -6,6 +6,10 @@ import { dirname, join } from "node:path";
 const FILES = {
   "axe-core/axe.min.js": "axe.min.js",
   "tus-js-client/dist/tus.min.js": "tus.min.js",
+  "plyr/dist/plyr.min.js": "plyr.min.js",
+  "plyr/dist/plyr.css": "plyr.css",
+  "plyr/dist/plyr.svg": "plyr.svg",
+  "hls.js/dist/hls.min.js": "hls.min.js",
 };
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");

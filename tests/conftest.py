@@ -27,8 +27,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def app(tmp_path):
-    """A fresh app with an empty database and media folder for each test."""
+def app(tmp_path, monkeypatch):
+    """A fresh app with an empty database, media folder and queue for each test."""
+    monkeypatch.setenv("EVENTSITE_INSTANCE_PATH", str(tmp_path / "instance"))
     url = os.environ.get("EVENTSITE_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(
         {

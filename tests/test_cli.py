@@ -6,9 +6,11 @@ import sqlalchemy as sa
 
 from eventsite.events.models import Event, Panel, Panelist
 from eventsite.extensions import db
+from eventsite.recordings.models import JobStatus, Recording
 
 
 def test_seed_demo_creates_the_social_media_week_panel_once(runner, app, client):
+    app.config["DEMO_CARD_SECONDS"] = 1
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "organiser@example.com" in first.output
@@ -24,3 +26,8 @@ def test_seed_demo_creates_the_social_media_week_panel_once(runner, app, client)
         assert name in html
     assert "Hosted by Likeminds" in html and "Video by Brass" in html
     assert client.get("/people/azeem-azhar/photo").status_code == 200
+    with app.app_context():
+        recording = db.session.scalar(sa.select(Recording))
+        assert recording.original_filename == "what-is-social-influence.mp4"
+        assert 6.5 < recording.duration_seconds < 7.5  # a card for the title and one per panelist
+        assert [job.status for job in recording.jobs] == [JobStatus.QUEUED]

@@ -1,4 +1,4 @@
-"""Comments under panels."""
+"""Comments under panels, and the blocks organisers place on senders."""
 
 from __future__ import annotations
 
@@ -20,15 +20,22 @@ class CommentStatus(enum.StrEnum):
 
 
 class Comment(db.Model):
+    __table_args__ = (
+        # The thread of a panel is read in one indexed scan, oldest first.
+        sa.Index("ix_comment_panel_status_created", "panel_id", "status", "created_at"),
+    )
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id"), index=True)
+    panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id", ondelete="CASCADE"), index=True)
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
+    #: 1 for a top-level comment; never more than ``COMMENT_MAX_DEPTH``.
+    depth: so.Mapped[int] = so.mapped_column(default=1)
     author_name: so.Mapped[str] = so.mapped_column(sa.String(100))
     #: Private: never rendered, serialised or hashed onto a page.
     author_email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
     author_website: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     #: Set when an organiser replies; shows a badge ("Organiser", "Panelist").
-    organiser_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organiser.id"))
+    organiser_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organiser.id", ondelete="SET NULL"))
     badge: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     #: Markdown as typed, and the sanitised HTML made from it.
     body_source: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -40,13 +47,45 @@ class Comment(db.Model):
         default=CommentStatus.PENDING,
         index=True,
     )
-    #: Keyed hash of the poster's IP address, for rate limits and blocks.
-    ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    #: Keyed hash of the poster's IP address, for rate limits.
+    ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    #: Keyed hash of the poster's network (/24 or /56), so a range can be blocked.
+    network_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
+    #: When the parent's author was told about this reply; None until then.
+    notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: True once the author deleted it; kept as a placeholder if it has replies.
     deleted: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
+    panel: so.Mapped["Panel"] = so.relationship(overlaps="comments")  # noqa: F821
     parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id], back_populates="replies")
     replies: so.Mapped[list[Comment]] = so.relationship(back_populates="parent", order_by="Comment.created_at")
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} {self.status.value}>"
+
+
+class BlockKind(enum.StrEnum):
+    EMAIL = "email"
+    #: An address range in CIDR notation ("203.0.113.0/24").
+    IP_RANGE = "ip_range"
+    #: The keyed hash of a commenter's network, blocked from the queue.
+    NETWORK = "network"
+
+
+class CommentBlock(db.Model):
+    """A sender whose comments go straight to spam."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "value"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[BlockKind] = so.mapped_column(
+        sa.Enum(BlockKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    #: Lower-cased e-mail, CIDR range, or network hash, depending on ``kind``.
+    value: so.Mapped[str] = so.mapped_column(sa.String(254))
+    #: What organisers see in the list ("network of Anne's comment #12").
+    label: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

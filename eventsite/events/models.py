@@ -68,6 +68,10 @@ class Panel(db.Model):
     #: When a scheduled panel becomes public.
     publish_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     comments_open: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Make a cartoon rendition of this panel's recordings.
+    cartoon_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Offer MP4 and audio downloads on the public page.
+    downloads_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

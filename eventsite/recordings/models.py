@@ -41,6 +41,9 @@ class JobStatus(enum.StrEnum):
 
 
 class Recording(db.Model):
+    # Never reuse the id of a deleted recording: its id names a media folder.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id"), index=True)
     #: Storage key of the untouched original upload.
@@ -49,6 +52,9 @@ class Recording(db.Model):
     original_filename: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    #: The tus upload this original came from, so a client that resumes a
+    #: finished upload learns it is complete instead of starting again.
+    upload_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), unique=True)
     duration_seconds: so.Mapped[float | None]
     #: The probe's findings (format, streams) as JSON, for the studio.
     probe: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
@@ -87,7 +93,10 @@ class TranscodeJob(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
     status: so.Mapped[JobStatus] = so.mapped_column(_enum(JobStatus), default=JobStatus.QUEUED, index=True)
+    #: How many times a worker has started this job (capped by JOB_MAX_ATTEMPTS).
     attempts: so.Mapped[int] = so.mapped_column(default=0)
+    #: Set by an organiser's "Cancel"; the running worker sees it and stops ffmpeg.
+    cancel_requested: so.Mapped[bool] = so.mapped_column(default=False)
     #: Fraction done, 0–1.
     progress: so.Mapped[float] = so.mapped_column(default=0.0)
     #: Encoding speed as a multiple of real time.

@@ -14,4 +14,4 @@ def require_organiser():
     """Close every studio page to everyone but signed-in organisers."""
 
 
-from . import events_views, people_views  # noqa: E402,F401  (routes register on bp)
+from . import events_views, media_views, moderation_views, people_views, recordings_views  # noqa: E402,F401  (routes register on bp)

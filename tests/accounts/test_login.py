@@ -32,7 +32,9 @@ def test_sign_in_and_out(client, make_organiser):
     assert client.get("/studio/").status_code == 302
 
 
-@pytest.mark.parametrize(("email", "password"), [("organiser@example.com", "wrong password"), ("who@example.com", PASSWORD)])
+@pytest.mark.parametrize(
+    ("email", "password"), [("organiser@example.com", "wrong password"), ("who@example.com", PASSWORD)]
+)
 def test_wrong_credentials_are_refused_without_saying_which(client, make_organiser, email, password):
     make_organiser()
     response = sign_in(client, email, password)
@@ -84,7 +86,9 @@ def test_passwords_are_argon2id_at_owasp_strength(app, make_organiser):
 
 
 def test_create_organiser_command(runner, app, client):
-    result = runner.invoke(args=["create-organiser", "new@example.com", "--name", "New", "--password", "long enough pw"])
+    result = runner.invoke(
+        args=["create-organiser", "new@example.com", "--name", "New", "--password", "long enough pw"]
+    )
     assert result.exit_code == 0, result.output
     assert sign_in(client, "new@example.com", "long enough pw").status_code == 302
     again = runner.invoke(args=["create-organiser", "new@example.com", "--password", "long enough pw"])

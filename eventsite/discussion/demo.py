@@ -1,0 +1,84 @@
+"""The seed page's thread: Anne and Rich comment, Gemma Went answers each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..events.models import Panel
+from ..extensions import db
+from .markup import render_comment
+from .models import Comment, CommentStatus
+
+#: (key, parent key, name, e-mail, badge, posted, text); example.com addresses only.
+DEMO_COMMENTS = [
+    (
+        "anne",
+        None,
+        "Anne",
+        "anne@example.com",
+        "",
+        datetime(2012, 10, 2, 9, 14, tzinfo=UTC),
+        "Great write-up. For me influence is about whether people *act* on what you say, "
+        "not how many of them follow you. A score can count reach; it can't see trust.",
+    ),
+    (
+        "gemma-anne",
+        "anne",
+        "Gemma Went",
+        "gemma.went@example.com",
+        "Panelist",
+        datetime(2012, 10, 2, 11, 40, tzinfo=UTC),
+        "Thanks Anne, and I agree. The panel kept coming back to trust: you can measure the "
+        "conversation, but the influence happens when someone changes their mind.",
+    ),
+    (
+        "rich",
+        None,
+        "Rich",
+        "rich@example.com",
+        "",
+        datetime(2012, 10, 3, 16, 5, tzinfo=UTC),
+        "Isn't influence always relative to a topic, though? I'd listen to a friend about "
+        "restaurants long before I'd listen to them about pensions. Around 23:10 Azeem makes "
+        "exactly this point.",
+    ),
+    (
+        "gemma-rich",
+        "rich",
+        "Gemma Went",
+        "gemma.went@example.com",
+        "Panelist",
+        datetime(2012, 10, 3, 18, 22, tzinfo=UTC),
+        "Interesting thoughts Rich. Context is everything, and it is exactly what the single-number scores leave out.",
+    ),
+]
+
+
+def seed_demo_comments(panel: Panel) -> bool:
+    """Add the demo thread to ``panel`` once, all approved; False if it is already there."""
+    emails = {row[3] for row in DEMO_COMMENTS}
+    already = db.session.scalar(
+        sa.select(sa.exists().where(Comment.panel_id == panel.id, Comment.author_email.in_(emails)))
+    )
+    if already:
+        return False
+    made: dict[str, Comment] = {}
+    for key, parent_key, name, email, badge, posted, text in DEMO_COMMENTS:
+        parent = made.get(parent_key) if parent_key else None
+        made[key] = Comment(
+            panel_id=panel.id,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 1,
+            author_name=name,
+            author_email=email,
+            badge=badge,
+            body_source=text,
+            body_html=render_comment(text),
+            status=CommentStatus.APPROVED,
+            created_at=posted,
+        )
+        db.session.add(made[key])
+    db.session.commit()
+    return True

@@ -1,0 +1,125 @@
+"""What search engines read: schema.org VideoObject JSON-LD and the sitemap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from ..extensions import db
+from ..recordings.chapters import iso_duration
+from .models import Event, Panel, PanelStatus
+from .stats import total_views
+
+#: Transcripts are long; search engines read the start. Keep the page light.
+MAX_TRANSCRIPT_CHARS = 20_000
+
+
+def absolute(path: str) -> str:
+    """``path`` on the public site (BASE_URL), for links that leave the page."""
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def panel_url(panel: Panel, **query) -> str:
+    return absolute(url_for("events.panel", event_slug=panel.event.slug, slug=panel.slug, **query))
+
+
+def embed_url(panel: Panel) -> str:
+    return absolute(url_for("embed.panel", event_slug=panel.event.slug, slug=panel.slug))
+
+
+def video_object(media) -> dict:
+    """schema.org VideoObject for a panel's ready recording (``media`` is a PlayerMedia)."""
+    from ..api.player import media_url
+
+    panel, recording = media.panel, media.recording
+    uploaded: datetime = panel.publish_at or recording.created_at
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "VideoObject",
+        "name": panel.title,
+        "description": _description(panel),
+        "uploadDate": uploaded.isoformat(),
+        "url": panel_url(panel),
+        "embedUrl": embed_url(panel),
+        "publisher": {
+            "@type": "Organization",
+            "name": panel.event.host_organisation or current_app.config["SITE_NAME"],
+        },
+        "interactionStatistic": {
+            "@type": "InteractionCounter",
+            "interactionType": {"@type": "WatchAction"},
+            "userInteractionCount": total_views(panel),
+        },
+    }
+    if media.poster:
+        data["thumbnailUrl"] = [absolute(media_url(media.poster.storage_key))]
+    if media.duration:
+        data["duration"] = iso_duration(media.duration)
+    if media.mp4s:
+        data["contentUrl"] = absolute(media_url(media.mp4s[0].storage_key))
+        data["width"], data["height"] = media.width, media.height
+    if media.chapters:
+        data["hasPart"] = [
+            {
+                "@type": "Clip",
+                "name": item["chapter"].title,
+                "startOffset": round(item["chapter"].start),
+                **({"endOffset": round(item["end"])} if item["end"] is not None else {}),
+                "url": panel_url(panel, t=round(item["chapter"].start)),
+            }
+            for item in media.chapter_list()
+        ]
+    transcript = " ".join(cue.plain_text for cue in media.transcript())
+    if transcript:
+        data["transcript"] = transcript[:MAX_TRANSCRIPT_CHARS]
+    return data
+
+
+def _description(panel: Panel) -> str:
+    from ..rendering import render_markdown
+
+    text = render_markdown(panel.abstract).striptags() if panel.abstract else ""
+    return (text or f"{panel.title}, a panel at {panel.event.name}.")[:2000]
+
+
+@dataclass
+class SitemapEntry:
+    loc: str
+    lastmod: datetime | None = None
+    videos: list[dict] = field(default_factory=list)
+
+
+def sitemap_entries() -> list[SitemapEntry]:
+    """The home page, every event with listed panels, and every listed panel with its video."""
+    from ..api.player import media_url, player_media
+
+    entries = [SitemapEntry(absolute(url_for("events.home")))]
+    panels = db.session.scalars(
+        sa.select(Panel)
+        .join(Panel.event)
+        .where(Panel.status.in_([PanelStatus.PUBLISHED, PanelStatus.SCHEDULED]))
+        .order_by(Event.id, Panel.id)
+    ).all()
+    listed = [p for p in panels if p.is_listed()]
+    for event in dict.fromkeys(p.event for p in listed):
+        entries.append(SitemapEntry(absolute(url_for("events.event", slug=event.slug))))
+    for panel in listed:
+        entry = SitemapEntry(panel_url(panel), lastmod=panel.updated_at)
+        media = player_media(panel)
+        if media and media.poster:
+            entry.videos.append(
+                {
+                    "thumbnail_loc": absolute(media_url(media.poster.storage_key)),
+                    "title": panel.title,
+                    "description": _description(panel),
+                    "content_loc": absolute(media_url(media.mp4s[0].storage_key)) if media.mp4s else None,
+                    "player_loc": embed_url(panel),
+                    "duration": round(media.duration) if media.duration else None,
+                    "publication_date": (panel.publish_at or media.recording.created_at).isoformat(),
+                }
+            )
+        entries.append(entry)
+    return entries

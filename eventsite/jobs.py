@@ -1,0 +1,310 @@
+"""Background jobs: the only bridge between ``eventsite.transcode`` and the database.
+
+The ``TranscodeJob`` row is the truth; the queue only carries its id. A worker
+claims a job with one conditional UPDATE (``queued → running``), so a second
+delivery of the same id does nothing. While ffmpeg runs, a watcher thread
+writes progress and a heartbeat every second and notices an organiser's
+cancel. Whatever happens, the row ends ``succeeded``, ``failed`` or
+``cancelled``. If the worker itself dies (SIGKILL, power cut) the heartbeat
+goes stale and :func:`requeue_stale_jobs` hands the job to another worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from huey import crontab
+from huey.storage import RedisStorage, SqliteStorage
+
+from . import transcode
+from .database import utcnow
+from .extensions import db, queue
+from .recordings.models import JobStatus, Recording, RecordingStatus, Rendition, RenditionKind, TranscodeJob
+from .recordings.upload_store import purge_expired_uploads, uploads_folder
+from .storage import media_store
+
+log = logging.getLogger(__name__)
+
+#: The app whose context tasks run in; set by :func:`init_app`.
+_app: Flask | None = None
+
+#: Where a recording's rendition set lives, relative to the media root.
+RENDITIONS_DIR = "recordings/{id}/renditions"
+
+
+def _storage_for(url: str | None, instance_path: str):
+    """(storage class, kwargs) for a queue URL; SQLite in the instance folder by default."""
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStorage, {"url": url}
+    if url and url.startswith("sqlite:///"):
+        filename = url[len("sqlite:///") :]
+    elif url:
+        raise ValueError(f"EVENTSITE_QUEUE_URL must start with sqlite:/// or redis://, not {url!r}")
+    else:
+        filename = str(Path(instance_path) / "queue.db")
+    return SqliteStorage, {"filename": filename}
+
+
+def init_app(app: Flask) -> None:
+    """Point the queue at the configured storage and remember the app for tasks."""
+    global _app
+    _app = app
+    storage_class, kwargs = _storage_for(app.config.get("QUEUE_URL"), app.instance_path)
+    queue.storage_class = storage_class
+    queue.storage_kwargs = kwargs
+    queue.storage = queue.create_storage()
+    queue.immediate = bool(app.config.get("QUEUE_IMMEDIATE"))
+
+
+class JobRefused(Exception):
+    """A job request that cannot be done now, in plain words."""
+
+
+def active_job(recording: Recording) -> TranscodeJob | None:
+    """The recording's queued or running job, if any."""
+    return db.session.scalar(
+        sa.select(TranscodeJob).where(
+            TranscodeJob.recording_id == recording.id,
+            TranscodeJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+    )
+
+
+def queue_transcode(recording: Recording) -> TranscodeJob:
+    """Create a queued job for ``recording`` and hand its id to the queue.
+
+    One job per recording at a time, so two runs never race to publish.
+
+    :raise JobRefused: the recording already has a queued or running job.
+    """
+    if active_job(recording) is not None:
+        raise JobRefused("This recording is already being processed.")
+    job = TranscodeJob(status=JobStatus.QUEUED)
+    recording.jobs.append(job)
+    if recording.status is not RecordingStatus.READY:
+        recording.status = RecordingStatus.PROCESSING
+    db.session.commit()
+    run_transcode_job(job.id)
+    return job
+
+
+def cancel_job(job: TranscodeJob) -> None:
+    """Stop a job: a queued one at once, a running one within a second or so.
+
+    A running job is only *asked* to stop (``cancel_requested``); its worker
+    kills ffmpeg and writes the final state, so the row never claims
+    "cancelled" while ffmpeg is still writing files.
+    """
+    cancelled = db.session.execute(
+        sa.update(TranscodeJob)
+        .where(TranscodeJob.id == job.id, TranscodeJob.status == JobStatus.QUEUED)
+        .values(status=JobStatus.CANCELLED, finished_at=utcnow(), error="Cancelled by an organiser.")
+    ).rowcount
+    if not cancelled:
+        db.session.execute(
+            sa.update(TranscodeJob)
+            .where(TranscodeJob.id == job.id, TranscodeJob.status == JobStatus.RUNNING)
+            .values(cancel_requested=True)
+        )
+    db.session.commit()
+    db.session.refresh(job)
+    recording = job.recording
+    if cancelled and recording.status is RecordingStatus.PROCESSING:
+        recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
+        db.session.commit()
+
+
+def _claim(job_id: int) -> bool:
+    """Move the job from queued to running in one statement; False if someone else has it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(TranscodeJob)
+        .where(TranscodeJob.id == job_id, TranscodeJob.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=TranscodeJob.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0.0,
+            error=None,
+            stderr_tail=None,
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+class _Watcher(threading.Thread):
+    """Writes progress and a heartbeat every second; turns a cancel request into an event."""
+
+    def __init__(self, app: Flask, job_id: int, interval: float = 1.0) -> None:
+        super().__init__(daemon=True, name=f"job-{job_id}-watcher")
+        self.app, self.job_id, self.interval = app, job_id, interval
+        self.cancel = threading.Event()
+        self.stop = threading.Event()
+        self.latest: transcode.Progress | None = None
+
+    def on_progress(self, progress: transcode.Progress) -> None:
+        self.latest = progress  # written by the watcher, so ffmpeg's reader never waits on the database
+
+    def run(self) -> None:
+        with self.app.app_context():
+            while not self.stop.wait(self.interval):
+                self.beat()
+
+    def beat(self) -> None:
+        values: dict = {"heartbeat_at": utcnow()}
+        if (p := self.latest) is not None:
+            values.update(progress=min(p.fraction, 1.0), speed=p.speed, eta_seconds=p.eta_seconds)
+        try:
+            db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == self.job_id).values(**values))
+            db.session.commit()
+            if db.session.scalar(sa.select(TranscodeJob.cancel_requested).where(TranscodeJob.id == self.job_id)):
+                self.cancel.set()
+        except sa.exc.OperationalError:
+            db.session.rollback()  # a busy database must not kill the job; the next beat retries
+        finally:
+            db.session.remove()
+
+
+def _remove_leftovers(recording: Recording) -> None:
+    """Delete temporary folders of an earlier run of this recording whose worker died.
+
+    Safe because only one job per recording runs at a time (see queue_transcode).
+    """
+    folder = media_store().path(RENDITIONS_DIR.format(id=recording.id)).parent
+    for leftover in folder.glob(".renditions.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _plan_for(recording: Recording, info: transcode.MediaInfo) -> transcode.Plan:
+    cfg = _app.config
+    return transcode.plan_renditions(
+        info,
+        ladder=tuple(cfg["TRANSCODE_LADDER"]),
+        cartoon=recording.panel.cartoon_enabled,
+        cartoon_height=cfg["CARTOON_HEIGHT"],
+    )
+
+
+def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput]) -> None:
+    """Replace the recording's rendition rows with the set just published."""
+    base = RENDITIONS_DIR.format(id=recording.id)
+    recording.renditions.clear()
+    db.session.flush()
+    for out in outputs:
+        recording.renditions.append(
+            Rendition(
+                kind=RenditionKind(out.kind),
+                label=out.label,
+                width=out.width or None,
+                height=out.height or None,
+                bitrate=out.bitrate or None,
+                storage_key=f"{base}/{out.relpath}",
+                size_bytes=out.size_bytes,
+            )
+        )
+
+
+@queue.task()
+def run_transcode_job(job_id: int) -> None:
+    """Run one transcode job by id (a queue task; safe to deliver twice)."""
+    with _app.app_context():
+        _run(job_id)
+
+
+def _run(job_id: int) -> None:
+    if not _claim(job_id):
+        log.info("job %s is not queued any more; skipping this delivery", job_id)
+        return
+    job = db.session.get(TranscodeJob, job_id)
+    recording = job.recording
+    status, error, detail = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None
+    watcher = _Watcher(_app, job_id)
+    watcher.start()
+    try:
+        _remove_leftovers(recording)
+        source = media_store().path(recording.original_key)
+        info = transcode.probe(source)
+        outputs = transcode.transcode(
+            source,
+            media_store().path(RENDITIONS_DIR.format(id=recording.id)),
+            _plan_for(recording, info),
+            on_progress=watcher.on_progress,
+            cancel=watcher.cancel,
+            timeout=_app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
+            settings=transcode.TranscodeSettings(preset=_app.config["TRANSCODE_PRESET"]),
+        )
+        _store_outputs(recording, outputs)
+        recording.status = RecordingStatus.READY
+        db.session.commit()
+        status, error = JobStatus.SUCCEEDED, None
+    except transcode.TranscodeCancelled:
+        status, error = JobStatus.CANCELLED, "Cancelled by an organiser."
+    except transcode.TranscodeError as exc:
+        error, detail = exc.message, exc.detail
+    except Exception:  # noqa: BLE001  (any bug must still end the row in a final state)
+        log.exception("transcode job %s crashed", job_id)
+    finally:
+        watcher.stop.set()
+        watcher.join()
+        _finish(job_id, status, error, detail)
+
+
+def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | None) -> None:
+    """Write the final state; the recording stays ready if an older set is still live."""
+    db.session.rollback()  # drop whatever a failure left half-done; successes committed already
+    job = db.session.get(TranscodeJob, job_id)
+    job.status, job.error, job.stderr_tail, job.finished_at = status, error, detail, utcnow()
+    if status is JobStatus.SUCCEEDED:
+        job.progress, job.eta_seconds = 1.0, 0.0
+    recording = job.recording
+    if status is not JobStatus.SUCCEEDED:
+        recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
+    db.session.commit()
+
+
+def requeue_stale_jobs() -> int:
+    """Hand jobs whose worker died back to the queue, up to the retry cap.
+
+    A running job whose heartbeat is older than ``JOB_STALE_SECONDS`` lost its
+    worker. Retries wait 30 s, 2 min, 8 min… (backoff) so a file that crashes
+    workers cannot keep them all busy. Returns how many jobs were re-queued.
+    """
+    cfg = _app.config
+    cutoff = utcnow() - timedelta(seconds=cfg["JOB_STALE_SECONDS"])
+    stale = db.session.scalars(
+        sa.select(TranscodeJob).where(TranscodeJob.status == JobStatus.RUNNING, TranscodeJob.heartbeat_at < cutoff)
+    ).all()
+    requeued = 0
+    for job in stale:
+        if job.attempts >= cfg["JOB_MAX_ATTEMPTS"]:
+            job.status, job.finished_at = JobStatus.FAILED, utcnow()
+            job.error = f"The worker stopped while processing this recording {job.attempts} times; giving up."
+            if not job.recording.renditions:
+                job.recording.status = RecordingStatus.FAILED
+            continue
+        job.status = JobStatus.QUEUED
+        db.session.commit()
+        run_transcode_job.schedule((job.id,), delay=cfg["JOB_RETRY_DELAY"] * 4 ** (job.attempts - 1))
+        requeued += 1
+    db.session.commit()
+    return requeued
+
+
+@queue.periodic_task(crontab(minute="*"))
+def housekeeping() -> None:
+    """Every minute: re-queue jobs of dead workers, purge expired partial uploads."""
+    with _app.app_context():
+        count = requeue_stale_jobs()
+        if count:
+            log.warning("re-queued %s job(s) whose worker stopped", count)
+        removed = purge_expired_uploads(uploads_folder(), _app.config["UPLOAD_EXPIRES_SECONDS"])
+        if removed:
+            log.info("purged %s expired partial upload(s)", removed)

@@ -1,0 +1,41 @@
+"""How recordings read in the studio: sizes, durations and streams in plain words."""
+
+from __future__ import annotations
+
+
+def format_size(size: int | None) -> str:
+    """``1536000`` → ``"1.5 MB"`` (decimal units, as file managers show them)."""
+    value = float(size or 0)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return ""  # unreachable; keeps type checkers content
+
+
+def format_duration(seconds: float | None) -> str:
+    """``3725.4`` → ``"1:02:05"``; ``65`` → ``"1:05"``; unknown → ``"–"``."""
+    if seconds is None:
+        return "–"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def describe_streams(probe: dict | None) -> list[str]:
+    """One line per stream from a recording's probe facts, e.g. ``"Video: h264 1280×720, 30 fps"``."""
+    if not probe:
+        return []
+    lines = []
+    video, audio = probe.get("video"), probe.get("audio")
+    if video:
+        fps = f", {video.get('fps', 0):.3g} fps" if video.get("fps") else ""
+        width = video.get("display_width") or video.get("width")
+        height = video.get("display_height") or video.get("height")
+        size = f"{width}×{height}"
+        lines.append(f"Video: {video.get('codec', '?')} {size}{fps}")
+    if audio:
+        rate = f", {audio['sample_rate'] / 1000:g} kHz" if audio.get("sample_rate") else ""
+        lines.append(f"Audio: {audio.get('codec', '?')}, {audio.get('channels', '?')} ch{rate}")
+    return lines

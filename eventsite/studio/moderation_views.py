@@ -1,0 +1,128 @@
+"""The moderation queue: tabs by status, bulk actions, replies with a badge, blocks."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..discussion import moderation as moderating
+from ..discussion.forms import BlockForm, BlockSenderForm, ModerationForm, OrganiserReplyForm
+from ..discussion.models import BlockKind, Comment, CommentStatus
+from ..discussion.queries import queue_page, status_counts
+from ..discussion.rules import CommentRefused
+from ..extensions import db
+from . import bp
+from .forms import DeleteForm
+
+
+def _status_arg() -> CommentStatus:
+    try:
+        return CommentStatus(request.args.get("status", CommentStatus.PENDING.value))
+    except ValueError:
+        abort(404)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    return comment
+
+
+@bp.get("/comments/")
+def moderation():
+    """One tab of the queue (pending by default), with a count on every tab."""
+    status = _status_arg()
+    page = queue_page(status, request.args.get("page", 1, type=int))
+    return render_template(
+        "studio/moderation.html",
+        status=status,
+        page=page,
+        counts=status_counts(),
+        form=ModerationForm(),
+        sender_form=BlockSenderForm(),
+    )
+
+
+@bp.post("/comments/bulk")
+def moderation_bulk():
+    """Approve, unapprove, spam, trash or delete the ticked comments."""
+    status = _status_arg()
+    form = ModerationForm()
+    ids = request.form.getlist("ids", type=int)
+    if not form.validate_on_submit():
+        flash("Choose an action.", "error")
+    elif not ids:
+        flash("Tick at least one comment.", "error")
+    else:
+        changed = moderating.moderate(ids, moderating.Action(form.action.data))
+        flash(f"{changed} comment{'s' if changed != 1 else ''} updated.", "success")
+    return redirect(url_for(".moderation", status=status.value))
+
+
+@bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+def moderation_reply(comment_id: int):
+    """Reply from the queue as an organiser or panelist; approved at once (and so is the comment)."""
+    parent = _comment_or_404(comment_id)
+    form = OrganiserReplyForm()
+    if form.validate_on_submit():
+        try:
+            reply = moderating.reply_as_organiser(parent, current_user, form.body.data, form.badge.data)
+        except CommentRefused as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Reply published.", "success")
+            panel = reply.panel
+            return redirect(
+                url_for("events.panel", event_slug=panel.event.slug, slug=panel.slug) + f"#comment-{reply.id}"
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template("studio/moderation_reply.html", comment=parent, form=form), status
+
+
+@bp.post("/comments/<int:comment_id>/block")
+def moderation_block_sender(comment_id: int):
+    """Block the author's e-mail or network and move the comment to spam."""
+    comment = _comment_or_404(comment_id)
+    form = BlockSenderForm()
+    if form.validate_on_submit() and form.kind.data in (BlockKind.EMAIL.value, BlockKind.NETWORK.value):
+        try:
+            moderating.block_sender(comment, BlockKind(form.kind.data))
+            flash("Blocked; the comment is now in spam.", "success")
+        except CommentRefused as exc:
+            flash(exc.message, "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for(".moderation"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.route("/comments/blocks", methods=["GET", "POST"])
+def moderation_blocks():
+    """The list of blocked e-mails and ranges, and a form to add one."""
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            moderating.add_block(BlockKind(form.kind.data), form.value.data)
+        except CommentRefused as exc:
+            form.value.errors = [exc.message]
+        else:
+            flash("Blocked.", "success")
+            return redirect(url_for(".moderation_blocks"))
+    return render_template(
+        "studio/moderation_blocks.html",
+        form=form,
+        blocks=moderating.list_blocks(),
+        delete_form=DeleteForm(),
+        counts=status_counts(),
+    )
+
+
+@bp.post("/comments/blocks/<int:block_id>/delete")
+def moderation_unblock(block_id: int):
+    """Lift a block."""
+    if DeleteForm().validate_on_submit():
+        moderating.remove_block(block_id)
+        flash("Block removed.", "success")
+    return redirect(url_for(".moderation_blocks"))

@@ -1,0 +1,75 @@
+"""Studio: watch a recording's transcode, cancel it, retry it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, url_for
+
+from .. import jobs
+from ..extensions import db
+from ..recordings.models import JobStatus, Recording, TranscodeJob
+from . import bp
+from .forms import DeleteForm
+
+
+def _recording_or_404(recording_id: int) -> Recording:
+    recording = db.session.get(Recording, recording_id)
+    if recording is None:
+        abort(404)
+    return recording
+
+
+def job_state(recording: Recording) -> dict:
+    """What the studio's progress display needs, as JSON-ready data."""
+    job = recording.jobs[0] if recording.jobs else None
+    return {
+        "recording": recording.id,
+        "status": recording.status.value,
+        "job": None
+        if job is None
+        else {
+            "id": job.id,
+            "status": job.status.value,
+            "progress": round(job.progress or 0.0, 4),
+            "speed": job.speed,
+            "eta_seconds": job.eta_seconds,
+            "attempts": job.attempts,
+            "error": job.error,
+            "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+        },
+        "renditions": [
+            {"kind": r.kind.value, "label": r.label, "height": r.height, "size_bytes": r.size_bytes}
+            for r in recording.renditions
+        ],
+    }
+
+
+@bp.route("/recordings/<int:recording_id>/status.json")
+def recording_status(recording_id: int):
+    """Polled by static/js/jobs.js while a transcode runs."""
+    response = jsonify(job_state(_recording_or_404(recording_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/recordings/<int:recording_id>/transcode", methods=["POST"])
+def recording_transcode(recording_id: int):
+    """Queue a (re-)transcode: a retry after a failure, or after the ladder changed."""
+    recording = _recording_or_404(recording_id)
+    if DeleteForm().validate_on_submit():
+        try:
+            jobs.queue_transcode(recording)
+            flash("Transcoding queued.", "success")
+        except jobs.JobRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for(".panel", panel_id=recording.panel_id) + f"#recording-{recording.id}")
+
+
+@bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
+def job_cancel(job_id: int):
+    job = db.session.get(TranscodeJob, job_id)
+    if job is None:
+        abort(404)
+    if DeleteForm().validate_on_submit():
+        jobs.cancel_job(job)
+        flash("Cancelling the transcode.", "success")
+    return redirect(url_for(".panel", panel_id=job.recording.panel_id) + f"#recording-{job.recording_id}")

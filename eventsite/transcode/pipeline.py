@@ -1,0 +1,281 @@
+"""Make a recording's whole rendition set, atomically.
+
+Everything is written into a temporary folder beside ``final_dir``; only when
+the main run, the storyboard, the poster and the master playlist are all done
+is it swapped into place. A failure, timeout or cancel deletes the temporary
+folder and leaves the previous set (if any) untouched. The input is only read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+import m3u8
+
+from . import command
+from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
+from .hls import HlsRung, write_master_playlist
+from .plan import Plan
+from .poster import take_poster
+from .publish import publish_directory
+from .run import Progress, run_ffmpeg
+from .settings import TranscodeSettings
+from .storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
+
+POSTER = "poster.jpg"
+#: share of the progress bar given to the main run; the rest is quick
+MAIN_RUN_SHARE = 0.95
+
+
+@dataclass(frozen=True)
+class RenditionOutput:
+    """One published file (or, for HLS and storyboards, its entry point)."""
+
+    #: hls | mp4 | audio | poster | storyboard | cartoon
+    kind: str
+    #: "720p", "aac", "mp3", "adaptive", "poster", "storyboard"
+    label: str
+    width: int
+    height: int
+    #: bits per second: measured for media files, peak BANDWIDTH for HLS
+    bitrate: int
+    #: path relative to final_dir, with forward slashes
+    relpath: str
+    #: bytes on disk (for HLS and storyboards, the whole folder)
+    size_bytes: int
+
+
+def default_timeout(duration: float) -> float:
+    """Wall-clock limit for a recording: 20x its duration, at least two minutes."""
+    return max(120.0, 20.0 * duration)
+
+
+def transcode(
+    input_path: str | Path,
+    final_dir: str | Path,
+    plan: Plan,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    timeout: float | None = None,
+    settings: TranscodeSettings | None = None,
+) -> list[RenditionOutput]:
+    """Make every rendition in ``plan`` and publish them as ``final_dir``.
+
+    :param on_progress: receives Progress with ``fraction`` over the whole job.
+    :param cancel: set it to stop; ffmpeg is killed within a fraction of a second.
+    :param timeout: wall-clock seconds for the whole job; see default_timeout().
+    :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) nothing
+        was published and the temporary folder is gone.
+    """
+    settings = settings or TranscodeSettings()
+    input_path = Path(input_path).resolve()
+    final_dir = Path(final_dir).resolve()
+    if not input_path.is_file():
+        raise TranscodeError("The uploaded file is missing.", str(input_path))
+    limit = default_timeout(plan.duration) if timeout is None else timeout
+    deadline = time.monotonic() + limit
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TranscodeTimeout(f"Converting took longer than the {limit:g} second limit.")
+        return left
+
+    def report(progress: Progress, start: float, share: float) -> None:
+        if on_progress is not None:
+            on_progress(replace(progress, fraction=start + share * progress.fraction))
+
+    def step_done(fraction: float) -> None:
+        if cancel is not None and cancel.is_set():
+            raise TranscodeCancelled("The conversion was cancelled.")
+        if on_progress is not None:
+            on_progress(Progress(fraction, None, None, None, plan.duration))
+
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    # beside final_dir, so publishing is a rename on the same file system
+    workdir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
+    try:
+        # mkdtemp makes it 0700, which would hide the published set from a web
+        # server (nginx) running as another user
+        os.chmod(workdir, 0o755)  # noqa: S103
+        for folder in command.output_dirs(plan):
+            (workdir / folder).mkdir(parents=True, exist_ok=True)
+        run_ffmpeg(
+            command.build_argv(input_path, plan, settings),
+            duration=plan.duration,
+            on_progress=lambda p: report(p, 0.0, MAIN_RUN_SHARE),
+            timeout=remaining(),
+            cancel=cancel,
+            nice=settings.nice,
+            cwd=workdir,
+        )
+        _check_outputs(workdir, plan)
+        step_done(MAIN_RUN_SHARE)
+        if plan.storyboard:
+            build_storyboard(
+                workdir,
+                plan.storyboard,
+                plan.duration,
+                settings=settings,
+                timeout=remaining(),
+                cancel=cancel,
+            )
+        step_done(0.97)
+        if plan.poster_time is not None and plan.rungs:
+            _make_poster(input_path, workdir, plan, settings, remaining(), cancel)
+        step_done(0.99)
+        if plan.rungs:
+            _write_master(workdir, plan)
+        outputs = describe_outputs(workdir, plan)
+        step_done(0.995)  # the last moment a cancel can still stop publishing
+        publish_directory(workdir, final_dir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if on_progress is not None:
+        on_progress(Progress(1.0, None, None, None, plan.duration))
+    return outputs
+
+
+def describe_outputs(folder: Path, plan: Plan) -> list[RenditionOutput]:
+    """The renditions found in ``folder`` for ``plan``, largest video first."""
+    outputs = []
+    if plan.rungs:
+        master = m3u8.load(str(folder / command.MASTER_PLAYLIST))
+        top = plan.rungs[0]
+        peak = max((v.stream_info.bandwidth or 0 for v in master.playlists), default=0)
+        outputs.append(
+            _output(
+                folder,
+                "hls",
+                "adaptive",
+                top.width,
+                top.height,
+                peak,
+                command.MASTER_PLAYLIST,
+                sized=command.HLS_DIR,
+            )
+        )
+    for rung in plan.rungs:
+        path = command.rung_mp4(rung.label)
+        bitrate = _measured_bitrate(folder / path, plan.duration)
+        outputs.append(_output(folder, "mp4", rung.label, rung.width, rung.height, bitrate, path))
+    for audio in plan.audio:
+        bitrate = _measured_bitrate(folder / audio.relpath, plan.duration)
+        outputs.append(_output(folder, "audio", audio.codec, 0, 0, bitrate, audio.relpath))
+    if plan.cartoon:
+        path = command.cartoon_mp4(plan)
+        c = plan.cartoon
+        bitrate = _measured_bitrate(folder / path, plan.duration)
+        outputs.append(_output(folder, "cartoon", c.label, c.width, c.height, bitrate, path))
+    if (folder / POSTER).exists() and plan.rungs:
+        top = plan.rungs[0]
+        outputs.append(_output(folder, "poster", "poster", top.width, top.height, 0, POSTER))
+    if plan.storyboard:
+        b = plan.storyboard
+        outputs.append(
+            _output(
+                folder,
+                "storyboard",
+                "storyboard",
+                b.thumb_width,
+                b.thumb_height,
+                0,
+                f"{STORYBOARD_DIR}/{VTT_NAME}",
+                sized=STORYBOARD_DIR,
+            )
+        )
+    return outputs
+
+
+def _check_outputs(workdir: Path, plan: Plan) -> None:
+    """tee carries on when one slave fails; make sure every file was written."""
+    expected = [command.rung_mp4(r.label) for r in plan.rungs]
+    expected += [a.relpath for a in plan.audio]
+    if plan.rungs:
+        expected.append(command.MASTER_PLAYLIST)
+    if plan.cartoon:
+        expected.append(command.cartoon_mp4(plan))
+    missing = [p for p in expected if not _non_empty(workdir / p)]
+    if plan.storyboard and not any((workdir / command.THUMBS_DIR).glob("*.jpg")):
+        missing.append(command.THUMB_PATTERN)
+    if missing:
+        raise TranscodeError(
+            "The video could not be converted completely.",
+            "missing outputs: " + ", ".join(missing),
+        )
+
+
+def _make_poster(
+    input_path: Path,
+    workdir: Path,
+    plan: Plan,
+    settings: TranscodeSettings,
+    timeout: float,
+    cancel: threading.Event | None,
+) -> None:
+    top = plan.rungs[0]
+    if plan.video_index is None:
+        # artwork recording: the still rung is the picture
+        source, demuxer = workdir / command.rung_mp4(top.label), "mov"
+    else:
+        source, demuxer = input_path, plan.demuxer
+    take_poster(
+        source,
+        workdir / POSTER,
+        plan.poster_time or 0.0,
+        demuxer=demuxer,
+        width=top.width,
+        height=top.height,
+        fps=float(Fraction(plan.fps)),
+        video_index=plan.video_index,
+        duration=plan.duration,
+        settings=settings,
+        timeout=timeout,
+        cancel=cancel,
+    )
+
+
+def _write_master(workdir: Path, plan: Plan) -> None:
+    fps = float(Fraction(plan.fps))
+    rungs = [HlsRung(r.label, r.width, r.height, fps) for r in plan.rungs]
+    audio_name = command.AUDIO_VARIANT if plan.has_audio else None
+    write_master_playlist(workdir / command.HLS_DIR, rungs, audio_name=audio_name)
+
+
+def _output(
+    folder: Path,
+    kind: str,
+    label: str,
+    width: int,
+    height: int,
+    bitrate: int,
+    relpath: str,
+    sized: str | None = None,
+) -> RenditionOutput:
+    """Describe ``relpath``; its size is that of ``sized`` (a folder) if given."""
+    size = _size(folder / (sized or relpath))
+    return RenditionOutput(kind, label, width, height, bitrate, relpath, size)
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def _measured_bitrate(path: Path, duration: float) -> int:
+    return round(path.stat().st_size * 8 / duration) if duration > 0 else 0
+
+
+def _non_empty(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0

@@ -1,0 +1,220 @@
+// The panel player: turns the page's plain <video controls> into Plyr, fed by
+// hls.js where the browser needs it (adaptive HLS with a quality menu), or by
+// the MP4 <source>s otherwise. Also: ?t= / #t= deep links, chapter and
+// transcript links, transcript search, the cartoon / audio-only switch,
+// "copy link at current time", and the once-a-day view beacon.
+(() => {
+  "use strict";
+
+  const root = document.querySelector("[data-player]");
+  const configNode = document.getElementById("player-config");
+  if (!root || !configNode || !window.Plyr) return;
+  const config = JSON.parse(configNode.textContent);
+  const video = root.querySelector("video");
+  const status = root.querySelector("[data-player-status]");
+  // What the page offered without script, kept to switch back to later.
+  const mp4s = [...video.querySelectorAll("source")].map((s) => ({
+    src: s.getAttribute("src").split("#")[0],
+    size: Number(s.getAttribute("size")) || 0,
+  }));
+
+  let hls = null;
+  let plyr = null;
+  let version = "video";
+
+  /** Seconds from "90", "1:30", "1:02:03", "1m30s" or "1h2m3s"; null if unreadable. */
+  function parseTime(value) {
+    if (!value) return null;
+    value = String(value).trim().toLowerCase();
+    if (/^\d+(:[0-5]?\d){1,2}(\.\d+)?$/.test(value)) {
+      return value.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+    }
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$/.exec(value);
+    if (!m || !(m[1] || m[2] || m[3])) return null;
+    return Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
+  }
+
+  function startTimeFromUrl() {
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get("t");
+    return parseTime(fromHash) ?? parseTime(new URLSearchParams(location.search).get("t"));
+  }
+
+  function say(message) {
+    if (status) status.textContent = message;
+  }
+
+  function canUseHls() {
+    return Boolean(config.hls && window.Hls && window.Hls.isSupported());
+  }
+
+  function plyrOptions(quality) {
+    return {
+      iconUrl: config.vendor + "plyr.svg",
+      blankVideo: "",
+      controls: [
+        "play-large", "play", "progress", "current-time", "duration", "mute", "volume",
+        "captions", "settings", "pip", "airplay", "fullscreen",
+      ],
+      settings: ["captions", "quality", "speed"],
+      speed: { selected: 1, options: [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2] },
+      keyboard: { focused: true, global: false },
+      tooltips: { controls: true, seek: true },
+      captions: { active: false, update: false, language: "auto" },
+      previewThumbnails: { enabled: Boolean(config.storyboard), src: config.storyboard || "" },
+      markers: { enabled: config.chapters.length > 0, points: config.chapters },
+      fullscreen: { enabled: true, fallback: true, iosNative: true },
+      i18n: { qualityLabel: { 0: "Auto" } },
+      quality,
+    };
+  }
+
+  /** Quality menu entries for hls.js: 0 is "Auto", the rest are rendition heights. */
+  function setHlsQuality(height) {
+    if (!hls || !hls.levels || !hls.levels.length) return;
+    // currentLevel switches at once (the buffer is flushed); -1 returns to automatic choice.
+    hls.currentLevel = height === 0 ? -1 : hls.levels.findIndex((level) => level.height === height);
+  }
+
+  function attachHls(startPosition) {
+    hls = new window.Hls({
+      // Our HLS is fMP4, which needs no transmuxing worker; and CSP forbids the blob: worker.
+      enableWorker: false,
+      startPosition: startPosition ?? -1,
+      capLevelToPlayerSize: true,
+    });
+    hls.on(window.Hls.Events.ERROR, (_event, data) => {
+      if (data.fatal && data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+      else if (data.fatal && data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+    });
+    hls.loadSource(config.hls);
+    hls.attachMedia(video);
+    return hls;
+  }
+
+  function startWithHls(startAt) {
+    // hls.js feeds the element through MediaSource; the MP4 <source>s would compete.
+    video.querySelectorAll("source").forEach((s) => s.remove());
+    attachHls(startAt);
+    // The page already knows the ladder, so the controls need not wait for the manifest.
+    const heights = config.qualities.map((q) => q.height);
+    plyr = new window.Plyr(video, plyrOptions({ default: 0, options: [0, ...heights], forced: true, onChange: setHlsQuality }));
+    ready();
+  }
+
+  function startWithFiles(startAt) {
+    if (startAt) {
+      video.addEventListener("loadedmetadata", () => { video.currentTime = startAt; }, { once: true });
+    }
+    const sizes = mp4s.map((m) => m.size).filter(Boolean);
+    plyr = new window.Plyr(video, plyrOptions({ default: sizes[0] || 0, options: sizes }));
+    ready();
+  }
+
+  /** Play ``src`` (or HLS when src is null) from where the viewer was. */
+  function switchSource(src) {
+    const time = video.currentTime;
+    const playing = !video.paused;
+    if (hls) {
+      hls.destroy();
+      hls = null;
+    }
+    if (src === null) {
+      video.removeAttribute("src");
+      attachHls(time);
+    } else {
+      video.src = src;
+      video.addEventListener("loadedmetadata", () => { video.currentTime = time; }, { once: true });
+    }
+    if (playing) video.play().catch(() => {});
+  }
+
+  function setVersion(next) {
+    if (next === version) return;
+    version = next;
+    root.classList.toggle("is-audio-only", next === "audio");
+    if (next === "cartoon") switchSource(config.cartoon);
+    else if (next === "audio") switchSource(config.audio);
+    else if (canUseHls()) switchSource(null);
+    else switchSource((mp4s.find((m) => m.size === plyr.quality) || mp4s[0]).src);
+    say(next === "cartoon" ? "Playing the cartoon version." : next === "audio" ? "Playing the sound only." : "Playing the video.");
+  }
+
+  function seek(seconds) {
+    video.currentTime = seconds;
+    video.play().catch(() => {});
+    const url = new URL(location.href);
+    url.hash = "";
+    url.searchParams.set("t", String(Math.floor(seconds)));
+    history.replaceState(null, "", url);
+  }
+
+  function copyLink() {
+    const url = new URL(location.href);
+    url.hash = "";
+    url.searchParams.set("t", String(Math.floor(video.currentTime)));
+    const done = () => say("Link copied: " + url.href);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url.href).then(done, () => say("Copy this link: " + url.href));
+    } else {
+      say("Copy this link: " + url.href);
+    }
+  }
+
+  function wireTranscript() {
+    const list = document.querySelector("[data-transcript]");
+    if (!list) return;
+    const items = [...list.querySelectorAll("li")];
+    const search = document.querySelector("[data-transcript-search]");
+    const count = document.querySelector("[data-transcript-count]");
+    if (search) {
+      search.hidden = false;
+      search.querySelector("input").addEventListener("input", (event) => {
+        const query = event.target.value.trim().toLowerCase();
+        let shown = 0;
+        for (const item of items) {
+          const match = !query || item.textContent.toLowerCase().includes(query);
+          item.hidden = !match;
+          shown += match ? 1 : 0;
+        }
+        count.textContent = query ? `${shown} of ${items.length} lines match` : "";
+      });
+    }
+    let current = null;
+    video.addEventListener("timeupdate", () => {
+      const t = video.currentTime;
+      const now = items.find((li) => Number(li.dataset.start) <= t && t < Number(li.dataset.end)) || null;
+      if (now === current) return;
+      if (current) current.classList.remove("is-current");
+      if (now) now.classList.add("is-current");
+      current = now;
+    });
+  }
+
+  function ready() {
+    root.classList.add("is-enhanced");
+    const tools = root.querySelector("[data-player-tools]");
+    if (tools) tools.hidden = false;
+    root.querySelectorAll("input[name=player-version]").forEach((input) => {
+      input.addEventListener("change", () => { if (input.checked) setVersion(input.value); });
+    });
+    const copy = root.querySelector("[data-copy-link]");
+    if (copy) copy.addEventListener("click", copyLink);
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-seek]");
+      if (!link) return;
+      event.preventDefault();
+      seek(Number(link.dataset.seek));
+      video.scrollIntoView({ block: "nearest" });
+    });
+    wireTranscript();
+    // Count a view once playback really starts; the server de-duplicates per day.
+    video.addEventListener("playing", () => {
+      if (navigator.sendBeacon) navigator.sendBeacon(config.beacon);
+    }, { once: true });
+    window.eventsitePlayer = { plyr, video, get hls() { return hls; }, setVersion, seek };
+  }
+
+  const startAt = startTimeFromUrl();
+  if (canUseHls()) startWithHls(startAt);
+  else startWithFiles(startAt);
+})();

@@ -1,0 +1,31 @@
+"""The seed page's thread in the demo content."""
+
+import sqlalchemy as sa
+
+from eventsite.demo import seed_demo
+from eventsite.discussion.models import Comment, CommentStatus
+from eventsite.extensions import db
+
+
+def test_seed_demo_adds_the_thread_once(app, app_ctx, client):
+    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is True
+    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is False
+    comments = db.session.scalars(sa.select(Comment).order_by(Comment.created_at)).all()
+    assert [c.author_name for c in comments] == ["Anne", "Gemma Went", "Rich", "Gemma Went"]
+    anne, gemma_to_anne, rich, gemma_to_rich = comments
+    assert gemma_to_anne.parent_id == anne.id and gemma_to_rich.parent_id == rich.id
+    assert gemma_to_anne.body_source.startswith("Thanks Anne, and I agree")
+    assert gemma_to_rich.body_source.startswith("Interesting thoughts Rich")
+    assert {c.badge for c in (gemma_to_anne, gemma_to_rich)} == {"Panelist"}
+    assert {c.status for c in comments} == {CommentStatus.APPROVED}
+    page = client.get("/events/social-media-week/what-is-social-influence/").get_data(as_text=True)
+    assert "4 Responses to" in page and page.count('<span class="badge">Panelist</span>') == 2
+
+
+def test_seed_demo_adds_the_thread_to_an_older_demo_install(app, app_ctx):
+    seed_demo(app.config["MAX_IMAGE_BYTES"])
+    db.session.execute(sa.delete(Comment).where(Comment.parent_id.is_not(None)))
+    db.session.execute(sa.delete(Comment))
+    db.session.commit()
+    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is True
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 4

@@ -1,0 +1,116 @@
+"""A worker killed mid-transcode loses nothing: another worker finishes the job.
+
+Runs real ``flask worker`` processes against the same database and queue as
+the test (SQLite queue always; Redis too when EVENTSITE_TEST_REDIS_URL is set,
+as CI does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from eventsite import jobs
+from eventsite.extensions import db
+from eventsite.recordings.models import JobStatus, Recording, TranscodeJob
+from eventsite.recordings.operations import file_sha256, store_original
+from eventsite.storage import media_store
+from tests.transcode.media import av_clip
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
+
+
+def queue_urls():
+    yield pytest.param("sqlite", id="sqlite-queue")
+    yield pytest.param(
+        "redis",
+        id="redis-queue",
+        marks=pytest.mark.skipif(not REDIS_URL, reason="set EVENTSITE_TEST_REDIS_URL to test the Redis queue"),
+    )
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if value := predicate():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("backend", list(queue_urls()))
+def test_killed_worker_job_is_finished_by_another(app, app_ctx, make_panel, tmp_path, backend):
+    if backend == "redis":
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        queue_url = REDIS_URL
+    else:
+        queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    app.config.update(QUEUE_URL=queue_url, JOB_STALE_SECONDS=2, JOB_RETRY_DELAY=0)
+    jobs.init_app(app)  # the test enqueues into the same queue the workers read
+    env = {
+        **os.environ,
+        "EVENTSITE_DATABASE_URL": app.config["DATABASE_URL"],
+        "EVENTSITE_MEDIA_ROOT": app.config["MEDIA_ROOT"],
+        "EVENTSITE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "EVENTSITE_QUEUE_URL": queue_url,
+        "EVENTSITE_TRANSCODE_LADDER": json.dumps([360, 240]),
+        "EVENTSITE_SECRET_KEY": "worker-test",
+    }
+
+    def start_worker():
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    source = av_clip(tmp_path / "talk.mp4", "640x360", 40, 30)
+    upload = tmp_path / "upload.mp4"
+    shutil.copy(source, upload)
+    recording = store_original(upload, make_panel(), "talk.mp4")
+    original_sha = file_sha256(media_store().path(recording.original_key))
+    job_id = db.session.scalar(sa.select(TranscodeJob.id).where(TranscodeJob.recording_id == recording.id))
+
+    first = start_worker()
+    try:
+        wait_for(lambda: db.session.get(TranscodeJob, job_id).progress > 0.05, 60, "the first worker's progress")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and its ffmpeg die at once, like a lost machine
+        first.wait()
+    assert db.session.get(TranscodeJob, job_id).status is JobStatus.RUNNING
+
+    time.sleep(app.config["JOB_STALE_SECONDS"] + 1.5)  # heartbeat goes stale
+    assert jobs.requeue_stale_jobs() == 1
+
+    second = start_worker()
+    try:
+        job = wait_for(
+            lambda: (
+                (j := db.session.get(TranscodeJob, job_id)).status not in (JobStatus.QUEUED, JobStatus.RUNNING) and j
+            ),
+            180,
+            "the second worker to finish",
+        )
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    assert job.status is JobStatus.SUCCEEDED, (job.error, job.stderr_tail)
+    assert job.attempts == 2
+    recording = db.session.get(Recording, recording.id)
+    folder = media_store().path(f"recordings/{recording.id}")
+    # One rendition set, no temporary folders left by the killed run, original untouched.
+    assert sorted(p.name for p in folder.iterdir()) == ["original.mp4", "renditions"]
+    assert len([r for r in recording.renditions if r.kind.value == "hls"]) == 1
+    assert file_sha256(media_store().path(recording.original_key)) == original_sha

@@ -1,0 +1,148 @@
+"""The player in real Chromium: HLS, quality, captions, deep links, cartoon, no-JS, axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import assert_no_axe_violations
+from tests.player.conftest import panel_path, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def console(page):
+    """Console errors, page errors and CSP reports of the tab (MSE blob: noise left out)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and "blob:" not in msg.text and "ERR_FILE_NOT_FOUND" not in msg.text
+            else None
+        ),
+    )
+    return problems
+
+
+def open_player(page, path: str) -> None:
+    page.goto(path)
+    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+
+
+def play(page) -> None:
+    page.get_by_role("button", name="Play", exact=True).first.click()
+    wait_for(page, "eventsitePlayer.video.currentTime > 0.3")
+
+
+def test_hls_playback_starts_and_advances(page, ready_panel, console):
+    open_player(page, panel_path(ready_panel))
+    assert page.evaluate("eventsitePlayer.video.currentSrc").startswith("blob:")  # hls.js through MSE
+    assert sorted(page.evaluate("eventsitePlayer.hls.levels.map(l => l.height)")) == [144, 240]
+    play(page)
+    first = page.evaluate("eventsitePlayer.video.currentTime")
+    wait_for(page, f"eventsitePlayer.video.currentTime > {first + 0.5}")
+    # The once-a-day view beacon went out when playback started.
+    from eventsite.events.stats import total_views
+
+    page.wait_for_timeout(200)
+    assert total_views(ready_panel) == 1
+    assert not console, console
+
+
+def test_switching_quality_keeps_playing(page, ready_panel, console):
+    open_player(page, panel_path(ready_panel))
+    play(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("menuitem", name="Quality").click()
+    page.get_by_role("menuitemradio", name="144p").click()
+    wait_for(page, "eventsitePlayer.hls.currentLevel >= 0")
+    before = page.evaluate("eventsitePlayer.video.currentTime")
+    wait_for(page, f"!eventsitePlayer.video.paused && eventsitePlayer.video.currentTime > {before + 0.5}")
+    wait_for(page, "eventsitePlayer.hls.levels[eventsitePlayer.hls.currentLevel].height === 144")
+    assert not console, console
+
+
+def test_caption_track_shows_a_cue(page, ready_panel):
+    open_player(page, panel_path(ready_panel))
+    assert page.evaluate("eventsitePlayer.video.textTracks.length") == 1
+    assert page.evaluate("eventsitePlayer.video.textTracks[0].language") == "en"
+    page.locator(".plyr__controls button[data-plyr=captions]").click()
+    play(page)
+    expect(page.locator(".plyr__caption")).to_have_text("Welcome to the panel.")
+
+
+def test_start_time_from_query_and_hash(page, ready_panel):
+    open_player(page, panel_path(ready_panel, t="3"))
+    play(page)
+    assert 2.8 <= page.evaluate("eventsitePlayer.video.currentTime") < 4.5
+    open_player(page, panel_path(ready_panel) + "#t=0m4s")
+    play(page)
+    assert 3.8 <= page.evaluate("eventsitePlayer.video.currentTime") < 5.5
+
+
+def test_chapter_link_seeks_and_copy_link_names_the_time(page, ready_panel):
+    open_player(page, panel_path(ready_panel))
+    page.get_by_role("link", name="0:03 Influence").click()
+    wait_for(page, "eventsitePlayer.video.currentTime >= 3")
+    assert "t=3" in page.url
+    page.get_by_role("button", name="Copy link at current time").click()
+    expect(page.locator("[data-player-status]")).to_contain_text("?t=")
+
+
+def test_transcript_search_filters_cues(page, ready_panel):
+    open_player(page, panel_path(ready_panel))
+    page.get_by_label("Search the transcript").fill("influence")
+    expect(page.locator("[data-transcript] li:visible")).to_have_count(1)
+    expect(page.locator("[data-transcript-count]")).to_have_text("1 of 3 lines match")
+
+
+def test_cartoon_switch_changes_the_source(page, ready_panel, console):
+    open_player(page, panel_path(ready_panel))
+    play(page)
+    page.get_by_label("Cartoon version").check()
+    wait_for(page, "eventsitePlayer.video.currentSrc.includes('/cartoon/')")
+    before = page.evaluate("eventsitePlayer.video.currentTime")
+    wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.3}")
+    page.get_by_label("Audio only").check()
+    wait_for(page, "eventsitePlayer.video.currentSrc.endsWith('audio.m4a')")
+    page.get_by_role("radio", name="Video").check()
+    wait_for(page, "eventsitePlayer.video.currentSrc.startsWith('blob:')")
+    assert not console, console
+
+
+def test_without_javascript_the_video_still_plays(browser, live_server, ready_panel):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(panel_path(ready_panel, t="2"))
+        video = page.locator("video")
+        sources = video.locator("source")
+        assert sources.count() == 2
+        assert all(src.get_attribute("type") == "video/mp4" for src in sources.all())
+        assert sources.first.get_attribute("src").endswith("/mp4/240p.mp4#t=2")
+        assert video.get_attribute("poster").endswith("poster.jpg")
+        assert video.locator("track[kind=captions]").count() == 1
+        # The browser picked an MP4 it can play and can fetch it.
+        page.evaluate("v => v.play()", video.element_handle())
+        page.wait_for_timeout(1500)
+        assert page.evaluate("v => v.currentTime", video.element_handle()) > 2.3
+        assert page.evaluate("v => v.currentSrc", video.element_handle()).endswith("240p.mp4#t=2")
+        expect(page.locator("[data-player-tools]")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_panel_page_with_player_passes_axe(page, ready_panel):
+    open_player(page, panel_path(ready_panel))
+    assert_no_axe_violations(page)
+
+
+def test_embed_page_plays_and_passes_axe(page, ready_panel, console):
+    open_player(page, f"/embed/{ready_panel.event.slug}/{ready_panel.slug}/?t=3")
+    play(page)
+    assert page.evaluate("eventsitePlayer.video.currentTime") >= 2.8
+    assert_no_axe_violations(page)
+    assert not console, console

@@ -1,0 +1,1 @@
+"""Tests for the ffmpeg layer (eventsite/transcode), on real ffmpeg."""
