@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 
 from ..events.models import Panel, Panelist
+from ..events.seo import panel_url
 from ..extensions import db
 from ..recordings.captions import Cue, captions_of, read_cues
 from ..recordings.chapters import chapter_spans, chapters_of, format_time, parse_time
@@ -97,6 +98,8 @@ class PlayerMedia:
             "storyboard": media_url(self.storyboard.storage_key) if self.storyboard else None,
             "chapters": [{"time": c.start, "label": c.title} for c in self.chapters],
             "beacon": url_for("api.count_view", panel_id=self.panel.id),
+            # Links copied from an embed point at the panel page, not at the iframe.
+            "shareUrl": panel_url(self.panel),
             "vendor": url_for("static", filename="vendor/"),
         }
 

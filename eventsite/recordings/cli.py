@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -15,7 +16,8 @@ from .upload_store import purge_expired_uploads, uploads_folder
 @click.command("import-recording")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--panel", "panel_ref", required=True, help="Panel slug, or EVENT/PANEL when several events use it.")
-def import_recording_command(file: Path, panel_ref: str) -> None:
+@click.option("--wait", is_flag=True, help="Wait for the transcode and show its progress.")
+def import_recording_command(file: Path, panel_ref: str, wait: bool) -> None:
     """Add a recording that is already on this server to a panel."""
     try:
         panel = find_panel(panel_ref)
@@ -31,6 +33,33 @@ def import_recording_command(file: Path, panel_ref: str) -> None:
         f"Recording {recording.id} added to “{panel.title}”: {recording.original_filename}, "
         f"{recording.duration_seconds:.1f} s ({streams}), sha256 {recording.sha256}."
     )
+    if wait:
+        wait_for_transcode(recording.id)
+
+
+def wait_for_transcode(recording_id: int, poll_seconds: float = 0.5) -> None:
+    """Follow the recording's newest job with a progress bar until it ends.
+
+    :raise click.ClickException: the job failed or was cancelled.
+    """
+    from ..extensions import db
+    from .models import JobStatus, Recording
+
+    last = 0
+    click.echo("Waiting for a worker (start one with `flask --app wsgi worker`)…", err=True)
+    with click.progressbar(length=1000, label="Transcoding", file=sys.stderr) as bar:
+        while True:
+            db.session.expire_all()
+            job = db.session.get(Recording, recording_id).jobs[0]
+            done = int(job.progress * 1000)
+            bar.update(max(0, done - last))
+            last = max(last, done)
+            if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+                break
+            time.sleep(poll_seconds)
+    if job.status is not JobStatus.SUCCEEDED:
+        raise click.ClickException(f"Transcoding {job.status.value}: {job.error or 'no reason given'}")
+    click.echo(f"Ready: {len(job.recording.renditions)} renditions.")
 
 
 @click.command("purge-uploads")

@@ -149,7 +149,7 @@
   }
 
   function copyLink() {
-    const url = new URL(location.href);
+    const url = new URL(config.shareUrl || location.href, location.href);
     url.hash = "";
     url.searchParams.set("t", String(Math.floor(video.currentTime)));
     const done = () => say("Link copied: " + url.href);

@@ -39,6 +39,28 @@ def queue_urls():
     )
 
 
+def worker_env(app, tmp_path, queue_url: str) -> dict:
+    """Environment for a ``flask worker`` sharing the test's database, media and queue."""
+    app.config.update(QUEUE_URL=queue_url)
+    jobs.init_app(app)  # the test enqueues into the same queue the workers read
+    return {
+        **os.environ,
+        "EVENTSITE_DATABASE_URL": app.config["DATABASE_URL"],
+        "EVENTSITE_MEDIA_ROOT": app.config["MEDIA_ROOT"],
+        "EVENTSITE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "EVENTSITE_QUEUE_URL": queue_url,
+        "EVENTSITE_TRANSCODE_LADDER": json.dumps(list(app.config["TRANSCODE_LADDER"])),
+        "EVENTSITE_SECRET_KEY": "worker-test",
+    }
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def wait_for(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,23 +80,8 @@ def test_killed_worker_job_is_finished_by_another(app, app_ctx, make_panel, tmp_
         queue_url = REDIS_URL
     else:
         queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
-    app.config.update(QUEUE_URL=queue_url, JOB_STALE_SECONDS=2, JOB_RETRY_DELAY=0)
-    jobs.init_app(app)  # the test enqueues into the same queue the workers read
-    env = {
-        **os.environ,
-        "EVENTSITE_DATABASE_URL": app.config["DATABASE_URL"],
-        "EVENTSITE_MEDIA_ROOT": app.config["MEDIA_ROOT"],
-        "EVENTSITE_INSTANCE_PATH": str(tmp_path / "instance"),
-        "EVENTSITE_QUEUE_URL": queue_url,
-        "EVENTSITE_TRANSCODE_LADDER": json.dumps([360, 240]),
-        "EVENTSITE_SECRET_KEY": "worker-test",
-    }
-
-    def start_worker():
-        return subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+    app.config.update(JOB_STALE_SECONDS=2, JOB_RETRY_DELAY=0, TRANSCODE_LADDER=(360, 240))
+    env = worker_env(app, tmp_path, queue_url)
 
     source = av_clip(tmp_path / "talk.mp4", "640x360", 40, 30)
     upload = tmp_path / "upload.mp4"
@@ -83,7 +90,7 @@ def test_killed_worker_job_is_finished_by_another(app, app_ctx, make_panel, tmp_
     original_sha = file_sha256(media_store().path(recording.original_key))
     job_id = db.session.scalar(sa.select(TranscodeJob.id).where(TranscodeJob.recording_id == recording.id))
 
-    first = start_worker()
+    first = start_worker(env)
     try:
         wait_for(lambda: db.session.get(TranscodeJob, job_id).progress > 0.05, 60, "the first worker's progress")
     finally:
@@ -94,7 +101,7 @@ def test_killed_worker_job_is_finished_by_another(app, app_ctx, make_panel, tmp_
     time.sleep(app.config["JOB_STALE_SECONDS"] + 1.5)  # heartbeat goes stale
     assert jobs.requeue_stale_jobs() == 1
 
-    second = start_worker()
+    second = start_worker(env)
     try:
         job = wait_for(
             lambda: (
@@ -114,3 +121,20 @@ def test_killed_worker_job_is_finished_by_another(app, app_ctx, make_panel, tmp_
     assert sorted(p.name for p in folder.iterdir()) == ["original.mp4", "renditions"]
     assert len([r for r in recording.renditions if r.kind.value == "hls"]) == 1
     assert file_sha256(media_store().path(recording.original_key)) == original_sha
+
+
+def test_import_recording_waits_for_a_real_worker(app, app_ctx, runner, make_panel, tmp_path):
+    app.config.update(TRANSCODE_LADDER=(240,), CARTOON_HEIGHT=144)
+    env = worker_env(app, tmp_path, f"sqlite:///{tmp_path / 'queue.db'}")
+    panel = make_panel()
+    clip = av_clip(tmp_path / "panel.mp4", "426x240", 2, 25)
+    worker = start_worker(env)
+    try:
+        result = runner.invoke(args=["import-recording", str(clip), "--panel", panel.slug, "--wait"])
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert "Transcoding" in result.output and "Ready:" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Recording)).status.value == "ready"
