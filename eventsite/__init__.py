@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config, load_secret_key
 
@@ -27,6 +28,11 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     app.config.from_prefixed_env("EVENTSITE")
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx every visitor would otherwise be 127.0.0.1, and the
+        # comment and sign-in rate limits would apply to the whole site at once.
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

@@ -66,6 +66,9 @@ class Config:
     BASE_URL: str = "http://127.0.0.1:5000"
     #: Name shown in the header, titles and social cards.
     SITE_NAME: str = "eventsite"
+    #: Reverse proxies in front of the app (1 behind nginx): trust that many
+    #: X-Forwarded-For/-Proto hops, so rate limits see the visitor's address.
+    PROXY_HOPS: int = 0
     #: Set to True when served over HTTPS so cookies get the Secure flag.
     SECURE_COOKIES: bool = False
     #: Storage for rate-limit counters; use ``redis://…`` with several web workers.

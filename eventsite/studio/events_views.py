@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
-
 from wtforms.fields.choices import SelectChoice
 
+from ..discussion.models import CommentStatus
+from ..discussion.queries import status_counts
 from ..events.models import Event, Panel, Panelist, PanelStatus, Seat, SeatRole
 from ..events.operations import PublishError, publish_panel
 from ..extensions import db
@@ -32,7 +33,10 @@ def dashboard():
         .order_by(Event.starts_on.desc().nulls_last(), Event.id.desc())
     ).all()
     people = db.session.scalar(sa.select(sa.func.count(Panelist.id)))
-    return render_template("studio/dashboard.html", events=events, people_count=people, delete_form=DeleteForm())
+    pending = status_counts().get(CommentStatus.PENDING, 0)
+    return render_template(
+        "studio/dashboard.html", events=events, people_count=people, pending_count=pending, delete_form=DeleteForm()
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

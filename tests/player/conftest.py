@@ -19,9 +19,8 @@ from eventsite.events.models import Panel
 from eventsite.extensions import db
 from eventsite.recordings.captions import save_caption
 from eventsite.recordings.chapters import replace_chapters
-from eventsite.recordings.models import Recording, RecordingStatus, Rendition, RenditionKind
+from eventsite.recordings.models import Recording, RecordingStatus, Rendition
 from eventsite.recordings.operations import store_original
-from tests.conftest import CHROMIUM  # noqa: F401  (same browser as the rest of the suite)
 from tests.transcode.media import av_clip
 
 SMALL_LADDER = {"TRANSCODE_LADDER": (240, 144), "CARTOON_HEIGHT": 144}
@@ -154,6 +153,3 @@ def panel_path(panel: Panel, **query) -> str:
 
     path = f"/events/{panel.event.slug}/{panel.slug}/"
     return path + ("?" + urlencode(query) if query else "")
-
-
-__all__ = ["RenditionKind", "panel_path"]

@@ -98,8 +98,6 @@ def test_studio_paste_error_names_the_line(login, ready_panel):
 
 
 def test_chapter_with_a_panelist_shows_their_portrait(login, ready_panel, make_panelist):
-    from tests.conftest import png_bytes  # noqa: F401  (portrait or initial, either is shown)
-
     person = make_panelist("Gemma Went", panel=ready_panel)
     client = login()
     page = client.get(f"/studio/panels/{ready_panel.id}/media").get_data(as_text=True)
