@@ -11,7 +11,9 @@ goes stale and :func:`requeue_stale_jobs` hands the job to another worker.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import shutil
 import threading
 from datetime import timedelta
@@ -185,12 +187,51 @@ def _remove_leftovers(recording: Recording) -> None:
 
 def _plan_for(recording: Recording, info: transcode.MediaInfo) -> transcode.Plan:
     cfg = _app.config
-    return transcode.plan_renditions(
+    plan = transcode.plan_renditions(
         info,
         ladder=tuple(cfg["TRANSCODE_LADDER"]),
         cartoon=recording.panel.cartoon_enabled,
         cartoon_height=cfg["CARTOON_HEIGHT"],
     )
+    if recording.poster_time is not None and plan.poster_time is not None:
+        # Keep the organiser's chosen poster frame across re-transcodes.
+        plan = dataclasses.replace(plan, poster_time=min(recording.poster_time, info.duration))
+    return plan
+
+
+def choose_poster(recording: Recording, seconds: float) -> None:
+    """Replace the recording's poster with the frame around ``seconds``.
+
+    The new JPEG is written beside the old one and renamed over it, so the
+    page never serves half a file; the time is kept for later re-transcodes.
+
+    :raise JobRefused: the recording has no poster yet (not transcoded, or audio only).
+    :raise TranscodeError: ffmpeg could not take the frame.
+    """
+    poster = next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
+    video = (recording.probe or {}).get("video")
+    if poster is None or not video:
+        raise JobRefused("This recording has no video frames to take a poster from yet.")
+    target = media_store().path(poster.storage_key)
+    partial = target.with_name(f".{target.name}.new.jpg")
+    try:
+        transcode.take_poster(
+            media_store().path(recording.original_key),
+            partial,
+            seconds,
+            demuxer=recording.probe["demuxer"],
+            width=poster.width,
+            height=poster.height,
+            fps=video.get("fps") or 30.0,
+            video_index=video.get("index"),
+            duration=recording.duration_seconds,
+        )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    poster.size_bytes = target.stat().st_size
+    recording.poster_time = seconds
+    db.session.commit()
 
 
 def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput]) -> None:

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..events.models import PanelStatus, SeatRole
+from ..recordings.chapters import parse_time
 
 
 class EventForm(FlaskForm):
@@ -81,3 +82,14 @@ class SeatForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """An empty form: carries only the CSRF token for delete buttons."""
+
+
+class PosterForm(FlaskForm):
+    at = StringField("Poster frame at", validators=[DataRequired(), Length(max=12)])
+
+    def validate_at(self, field):
+        if parse_time(field.data) is None:
+            raise ValidationError("Give the moment as seconds or m:ss, for example 1:30.")
+
+    def seconds(self) -> float:
+        return parse_time(self.at.data)

@@ -7,8 +7,9 @@ from flask import abort, flash, jsonify, redirect, url_for
 from .. import jobs
 from ..extensions import db
 from ..recordings.models import JobStatus, Recording, TranscodeJob
+from ..transcode import TranscodeError
 from . import bp
-from .forms import DeleteForm
+from .forms import DeleteForm, PosterForm
 
 
 def _recording_or_404(recording_id: int) -> Recording:
@@ -61,6 +62,24 @@ def recording_transcode(recording_id: int):
             flash("Transcoding queued.", "success")
         except jobs.JobRefused as exc:
             flash(str(exc), "error")
+    return redirect(url_for(".panel", panel_id=recording.panel_id) + f"#recording-{recording.id}")
+
+
+@bp.route("/recordings/<int:recording_id>/poster", methods=["POST"])
+def recording_poster(recording_id: int):
+    """Take the poster from the moment the organiser chose (seconds or m:ss)."""
+    recording = _recording_or_404(recording_id)
+    form = PosterForm()
+    if form.validate_on_submit():
+        try:
+            jobs.choose_poster(recording, form.seconds())
+            flash("Poster updated.", "success")
+        except jobs.JobRefused as exc:
+            flash(str(exc), "error")
+        except TranscodeError as exc:
+            flash(f"Could not take a poster there: {exc.message}", "error")
+    else:
+        flash(" ".join(form.at.errors) or "Please give a time such as 1:30.", "error")
     return redirect(url_for(".panel", panel_id=recording.panel_id) + f"#recording-{recording.id}")
 
 

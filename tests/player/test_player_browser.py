@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import assert_no_axe_violations
+from tests.conftest import PASSWORD, assert_no_axe_violations
 from tests.player.conftest import panel_path, wait_for
 
 pytestmark = pytest.mark.browser
@@ -146,3 +146,40 @@ def test_embed_page_plays_and_passes_axe(page, ready_panel, console):
     assert page.evaluate("eventsitePlayer.video.currentTime") >= 2.8
     assert_no_axe_violations(page)
     assert not console, console
+
+
+def test_keyboard_controls_the_player(page, ready_panel):
+    open_player(page, panel_path(ready_panel))
+    page.get_by_role("button", name="Play", exact=True).first.focus()
+    page.keyboard.press("k")
+    wait_for(page, "!eventsitePlayer.video.paused && eventsitePlayer.video.currentTime > 0.2")
+    page.keyboard.press("k")
+    wait_for(page, "eventsitePlayer.video.paused")
+    page.keyboard.press("f")
+    wait_for(page, "eventsitePlayer.plyr.fullscreen.active")
+
+
+def test_without_media_source_the_mp4_quality_menu_is_used(page, ready_panel, console):
+    page.add_init_script("window.MediaSource = undefined; window.ManagedMediaSource = undefined;")
+    open_player(page, panel_path(ready_panel))
+    assert page.evaluate("eventsitePlayer.hls") is None
+    play(page)
+    assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("240p.mp4")
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("menuitem", name="Quality").click()
+    page.get_by_role("menuitemradio", name="144p").click()
+    wait_for(page, "eventsitePlayer.video.currentSrc.endsWith('144p.mp4')")
+    before = page.evaluate("eventsitePlayer.video.currentTime")
+    wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.3}")
+    assert not console, console
+
+
+def test_studio_captions_and_chapters_page_passes_axe(page, ready_panel, make_organiser):
+    make_organiser()
+    page.goto(f"/studio/panels/{ready_panel.id}/media")
+    page.get_by_label("Email").fill("organiser@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Captions, chapters and downloads")
+    expect(page.get_by_label("Chapter lines")).to_have_value("0:00 Welcome\n0:03 Influence")
+    assert_no_axe_violations(page)

@@ -11,6 +11,7 @@ from eventsite import jobs
 from eventsite.extensions import db
 from eventsite.recordings.models import JobStatus, RecordingStatus, TranscodeJob
 from eventsite.recordings.operations import store_original
+from eventsite.storage import media_store
 from tests.conftest import csrf_token
 from tests.transcode.media import av_clip
 
@@ -18,7 +19,7 @@ from tests.transcode.media import av_clip
 @pytest.fixture
 def recording(app, app_ctx, make_panel, tmp_path):
     app.config.update(TRANSCODE_LADDER=(144,), CARTOON_HEIGHT=144)
-    clip = av_clip(tmp_path / "clip.mp4", "256x144", 1, 25)
+    clip = av_clip(tmp_path / "clip.mp4", "256x144", 4, 25)
     copy = tmp_path / "upload.mp4"
     shutil.copy(clip, copy)
     return store_original(copy, make_panel(), "panel.mp4")
@@ -63,3 +64,24 @@ def test_a_second_transcode_is_refused_while_one_is_queued(login, recording):
     response = post(client, f"/studio/recordings/{recording.id}/transcode", recording.panel_id)
     assert "already being processed" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(TranscodeJob.id))) == 1
+
+
+def test_organiser_picks_the_poster_frame(login, recording):
+    client = login()
+    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    db.session.expire_all()
+    poster = next(r for r in recording.renditions if r.kind.value == "poster")
+    path = media_store().path(poster.storage_key)
+    before = path.read_bytes()
+
+    token = csrf_token(client.get(f"/studio/panels/{recording.panel_id}/").get_data(as_text=True))
+    response = client.post(f"/studio/recordings/{recording.id}/poster", data={"csrf_token": token, "at": "0:03"})
+    assert "Poster updated." in client.get(response.headers["Location"]).get_data(as_text=True)
+    after = path.read_bytes()
+    assert after[:2] == b"\xff\xd8" and after != before  # a new JPEG, from another moment
+    db.session.expire_all()
+    assert db.session.get(type(recording), recording.id).poster_time == 3.0
+
+    response = client.post(f"/studio/recordings/{recording.id}/poster", data={"csrf_token": token, "at": "soon"})
+    assert "for example 1:30" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert path.read_bytes() == after

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 012d8b89d65e
+Revision ID: 54e8ebd1513a
 Revises: 
-Create Date: 2026-11-25 20:52:23.603916
+Create Date: 2026-11-25 20:56:36.628279
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import eventsite.database
 
 
 # revision identifiers, used by Alembic.
-revision = '012d8b89d65e'
+revision = '54e8ebd1513a'
 down_revision = None
 branch_labels = None
 depends_on = None
