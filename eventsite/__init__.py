@@ -7,8 +7,17 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import Config, load_secret_key
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what a database id can be."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (Werkzeug's parameter name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None, config_class: type = Config) -> Flask:
@@ -40,6 +49,9 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     from . import database, security, storage
     from .extensions import csrf, limiter, migrate
 
+    # Ids in URLs are database keys: larger numbers can't exist, and SQLite
+    # raises OverflowError (a 500) past 2**63, so such URLs simply don't match.
+    app.url_map.converters["int"] = BoundedIntConverter
     database.init_app(app)
     migrate.init_app(
         app, database.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True

@@ -75,6 +75,9 @@ class Config:
     RATELIMIT_STORAGE_URI: str = "memory://"
     #: Login attempts allowed per IP address.
     LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Form tokens are tied to the visitor's session and never expire on their own:
+    #: people watch a 90-minute panel before they comment.
+    WTF_CSRF_TIME_LIMIT: int | None = None
     #: Largest portrait or avatar image accepted, in bytes.
     MAX_IMAGE_BYTES: int = 10 * 1024 * 1024
     #: Largest recording accepted through the tus upload endpoint, in bytes.

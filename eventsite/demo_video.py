@@ -8,48 +8,31 @@ cartoon) within a couple of minutes of running the README's first command.
 
 from __future__ import annotations
 
-import io
 import subprocess
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from PIL import Image, ImageDraw, ImageFont
 
+from .events.artwork import title_card
 from .events.models import Panel
 from .extensions import db
 from .recordings.models import Recording
 from .storage import media_store
 
-WIDTH, HEIGHT = 1280, 720
 #: Cards are still pictures, so a low frame rate loses nothing and encodes fast.
 FPS = 10
 #: A pentatonic run, so the demo sounds like something rather than a test tone.
 TONES = [262, 294, 330, 392, 440, 523, 587, 659]
 
 
-def _card(title: str, subtitle: str, portrait: bytes | None, colour: str) -> Image.Image:
-    card = Image.new("RGB", (WIDTH, HEIGHT), colour)
-    draw = ImageDraw.Draw(card)
-    x = 120
-    if portrait is not None:
-        face = Image.open(io.BytesIO(portrait)).convert("RGB").resize((360, 360))
-        mask = Image.new("L", face.size, 0)
-        ImageDraw.Draw(mask).ellipse((0, 0, 359, 359), fill=255)
-        card.paste(face, (120, 180), mask)
-        x = 540
-    draw.text((x, 300), title, fill="white", font=ImageFont.load_default(size=64), anchor="ls")
-    draw.text((x, 380), subtitle, fill="#f2e9d8", font=ImageFont.load_default(size=36), anchor="ls")
-    return card
-
-
 def make_demo_video(panel: Panel, target: Path, seconds_per_card: float = 7.0) -> Path:
     """Render the demo clip for ``panel`` to ``target`` (H.264/AAC MP4)."""
-    cards = [_card(panel.title, panel.event.name, None, "#1d1d1f")]
+    cards = [title_card(panel.title, panel.event.name, None, "#1d1d1f")]
     for seat in panel.seats:
         person = seat.panelist
         portrait = media_store().path(person.photo_key).read_bytes() if person.photo_key else None
-        cards.append(_card(person.name, "on social influence", portrait, "#0b5c8c"))
+        cards.append(title_card(person.name, "on social influence", portrait, "#0b5c8c"))
     with tempfile.TemporaryDirectory() as tmp:
         inputs, filters, labels = [], [], []
         for n, card in enumerate(cards):

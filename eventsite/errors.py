@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 
 
 def init_app(app: Flask) -> None:
-    """Register the 403, 404, 413, 429 and 500 pages."""
+    """Register the 400 (CSRF), 403, 404, 413, 429 and 500 pages."""
 
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_e):
+        message = "This form was open too long or came from another page. Go back, reload the page and send it again."
+        if request.accept_mimetypes.best == "application/json" or request.is_json:
+            return jsonify(error=message), 400
+        return page(400, "Please reload the page", message)
 
     @app.errorhandler(403)
     def forbidden(_e):

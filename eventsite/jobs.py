@@ -11,10 +11,12 @@ goes stale and :func:`requeue_stale_jobs` hands the job to another worker.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import shutil
+import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +28,7 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from . import transcode
 from .database import utcnow
+from .events.artwork import panel_artwork
 from .extensions import db, queue
 from .recordings.models import JobStatus, Recording, RecordingStatus, Rendition, RenditionKind, TranscodeJob
 from .recordings.upload_store import purge_expired_uploads, uploads_folder
@@ -185,13 +188,16 @@ def _remove_leftovers(recording: Recording) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _plan_for(recording: Recording, info: transcode.MediaInfo) -> transcode.Plan:
+def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) -> transcode.Plan:
     cfg = _app.config
+    # Audio-only talks still get a picture: the panel's title card as a still video.
+    artwork = str(panel_artwork(recording.panel, workdir / "artwork.png")) if info.video is None else None
     plan = transcode.plan_renditions(
         info,
         ladder=tuple(cfg["TRANSCODE_LADDER"]),
         cartoon=recording.panel.cartoon_enabled,
         cartoon_height=cfg["CARTOON_HEIGHT"],
+        artwork=artwork,
     )
     if recording.poster_time is not None and plan.poster_time is not None:
         # Keep the organiser's chosen poster frame across re-transcodes.
@@ -269,14 +275,16 @@ def _run(job_id: int) -> None:
     status, error, detail = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None
     watcher = _Watcher(_app, job_id)
     watcher.start()
+    stack = contextlib.ExitStack()
     try:
         _remove_leftovers(recording)
         source = media_store().path(recording.original_key)
-        info = transcode.probe(source)
+        info = transcode.probe(source, timeout=_app.config["UPLOAD_PROBE_TIMEOUT"])
+        artwork_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="eventsite-artwork-"))
         outputs = transcode.transcode(
             source,
             media_store().path(RENDITIONS_DIR.format(id=recording.id)),
-            _plan_for(recording, info),
+            _plan_for(recording, info, Path(artwork_dir)),
             on_progress=watcher.on_progress,
             cancel=watcher.cancel,
             timeout=_app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
@@ -293,6 +301,7 @@ def _run(job_id: int) -> None:
     except Exception:  # noqa: BLE001  (any bug must still end the row in a final state)
         log.exception("transcode job %s crashed", job_id)
     finally:
+        stack.close()
         watcher.stop.set()
         watcher.join()
         _finish(job_id, status, error, detail)
@@ -331,12 +340,35 @@ def requeue_stale_jobs() -> int:
             if not job.recording.renditions:
                 job.recording.status = RecordingStatus.FAILED
             continue
-        job.status = JobStatus.QUEUED
+        delay = cfg["JOB_RETRY_DELAY"] * 4 ** (job.attempts - 1)
+        # heartbeat_at of a queued job is when it is due, so _redeliver_lost_jobs waits for it.
+        job.status, job.heartbeat_at = JobStatus.QUEUED, utcnow() + timedelta(seconds=delay)
         db.session.commit()
-        run_transcode_job.schedule((job.id,), delay=cfg["JOB_RETRY_DELAY"] * 4 ** (job.attempts - 1))
+        run_transcode_job.schedule((job.id,), delay=delay)
         requeued += 1
     db.session.commit()
-    return requeued
+    return requeued + _redeliver_lost_jobs()
+
+
+def _redeliver_lost_jobs() -> int:
+    """Send queued jobs again whose queue message was lost (e.g. Redis restarted without persistence).
+
+    A job still queued long after it was created or re-queued may have no message
+    left in the queue; a second message is harmless because workers claim jobs
+    with a conditional UPDATE.
+    """
+    cutoff = utcnow() - timedelta(seconds=10 * _app.config["JOB_STALE_SECONDS"])
+    lost = db.session.scalars(
+        sa.select(TranscodeJob.id).where(
+            TranscodeJob.status == JobStatus.QUEUED,
+            sa.func.coalesce(TranscodeJob.heartbeat_at, TranscodeJob.created_at) < cutoff,
+        )
+    ).all()
+    for job_id in lost:
+        db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == job_id).values(heartbeat_at=utcnow()))
+        db.session.commit()
+        run_transcode_job(job_id)
+    return len(lost)
 
 
 @queue.periodic_task(crontab(minute="*"))

@@ -40,7 +40,11 @@ def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None =
     in the error log rather than lost. Never raises for delivery problems,
     because a failed notification must not undo the comment that caused it.
     """
-    message = build_message(to, subject, body, headers)
+    try:
+        message = build_message(to, subject, body, headers)
+    except ValueError as exc:  # e.g. a line break smuggled into a header
+        log.error("Could not build e-mail to %s (%s); subject %r, body:\n%s", to, exc, subject, body)
+        return False
     config = current_app.config
     if not config.get("SMTP_HOST"):
         log.info("E-mail (SMTP_HOST not set, not sent):\n%s", message.as_string())

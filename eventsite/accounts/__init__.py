@@ -18,6 +18,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_organiser(user_id: str) -> Organiser | None:
-        return db.session.get(Organiser, int(user_id)) if user_id.isdigit() else None
+        return db.session.get(Organiser, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
 
     app.register_blueprint(bp)

@@ -62,7 +62,7 @@ def _panel_for_url(url: str) -> Panel:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10_000 else None
 
 
 @bp.route("/oembed")

@@ -28,9 +28,11 @@ def _comment_length(_form, field) -> None:
 
 def _optional_int(value):
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    # Beyond any database id (SQLite overflows past 2**63): treat as "no parent".
+    return number if number is None or 0 < number < 2**31 else None
 
 
 def _video_time(value):
@@ -42,11 +44,17 @@ def _video_time(value):
     return round(seconds, 1) if 0 <= seconds < 86400 else None
 
 
+def _single_line(_form, field):
+    # A name is printed in e-mail subjects and headings: no line breaks or control characters.
+    if any(ord(c) < 32 or ord(c) == 127 for c in field.data or ""):
+        raise ValidationError("Please write your name on one line.")
+
+
 class CommentForm(FlaskForm):
     """WordPress's comment form, field for field ("Leave a Reply")."""
 
     body = TextAreaField("Comment", validators=[DataRequired("Please write a comment."), _comment_length])
-    name = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=100)])
+    name = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=100), _single_line])
     email = EmailField(
         "Email",
         validators=[

@@ -89,18 +89,24 @@ def get_event_or_404(slug: str) -> Event:
     return event
 
 
-def get_panel_or_404(event: Event, slug: str) -> Panel:
-    """The event's panel with this slug, whatever its status.
+def find_panel(event: Event, slug: str) -> Panel | None:
+    """The event's panel with this slug (seats loaded), whatever its status.
 
     Callers decide who may see it (see :meth:`Panel.is_public`).
-
-    :raise 404: no such panel.
     """
-    panel = db.session.scalar(
+    return db.session.scalar(
         sa.select(Panel)
         .where(Panel.event_id == event.id, Panel.slug == slug)
         .options(so.selectinload(Panel.seats).joinedload(Seat.panelist))
     )
+
+
+def get_panel_or_404(event: Event, slug: str) -> Panel:
+    """Like :func:`find_panel`.
+
+    :raise 404: no such panel.
+    """
+    panel = find_panel(event, slug)
     if panel is None:
         abort(404)
     return panel

@@ -48,15 +48,17 @@ def panel(event_slug: str, slug: str):
         if target and (moved := db.session.get(Event, target)):
             return redirect(url_for(".panel", event_slug=moved.slug, slug=slug), 301)
         abort(404)
-    found = db.session.scalar(sa.select(Panel).where(Panel.event_id == found_event.id, Panel.slug == slug))
+    found = ops.find_panel(found_event, slug)
     if found is None:
         target = slugs.redirect_target("panel", slug, found_event.id)
-        if target and (moved := db.session.get(Panel, target)):
+        moved = db.session.get(Panel, target) if target else None
+        # Check access before redirecting, or an old link would reveal a draft's new title.
+        if moved is not None and (moved.is_public() or current_user.is_authenticated):
             return redirect(url_for(".panel", event_slug=found_event.slug, slug=moved.slug), 301)
         abort(404)
     if not found.is_public() and not current_user.is_authenticated:
         abort(404)
-    return render_template("events/panel.html", event=found_event, panel=ops.get_panel_or_404(found_event, slug))
+    return render_template("events/panel.html", event=found_event, panel=found)
 
 
 @bp.route("/people/<slug>/")

@@ -67,6 +67,10 @@ class Recording(db.Model):
     renditions: so.Mapped[list[Rendition]] = so.relationship(
         back_populates="recording", cascade="all, delete-orphan", order_by="Rendition.height.desc()"
     )
+    # Captions and chapters belong to the recording: deleting a recording (or its
+    # panel, or its event) must take them along, not fail on a foreign key.
+    captions: so.Mapped[list[Caption]] = so.relationship(cascade="all, delete-orphan")
+    chapters: so.Mapped[list[Chapter]] = so.relationship(cascade="all, delete-orphan", order_by="Chapter.start")
     jobs: so.Mapped[list[TranscodeJob]] = so.relationship(
         back_populates="recording", cascade="all, delete-orphan", order_by="TranscodeJob.id.desc()"
     )
@@ -130,4 +134,5 @@ class Chapter(db.Model):
     #: Start time in seconds.
     start: so.Mapped[float]
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    panelist_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("panelist.id"))
+    #: Who speaks in this chapter; cleared (not the chapter) if the panelist is deleted.
+    panelist_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("panelist.id", ondelete="SET NULL"))

@@ -42,7 +42,7 @@ def find_panel(ref: str) -> Panel:
     :raise RecordingRefused: no such panel, or a slug used by panels of several events.
     """
     ref = (ref or "").strip().strip("/")
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         panel = db.session.get(Panel, int(ref))
         if panel is None:
             raise RecordingRefused(f"There is no panel with id {ref}.")

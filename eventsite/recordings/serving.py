@@ -53,7 +53,10 @@ CONTENT_TYPES = {
     ".gif": "image/gif",
     ".json": "application/json",
 }
-PUBLIC_CACHE = "public, max-age=3600"
+#: Rendition URLs stay the same when a recording is re-transcoded, its poster
+#: changes or its panel is unpublished, so caches must revalidate (a cheap 304
+#: thanks to the ETag) instead of serving a stale or withdrawn file for an hour.
+PUBLIC_CACHE = "public, no-cache"
 #: Organiser-only media must not sit in shared caches.
 PRIVATE_CACHE = "private, no-cache"
 
@@ -69,7 +72,7 @@ def media_audience(key: str) -> Audience:
     parts = PurePosixPath(key).parts
     if parts[0] == "people" and len(parts) > 1:
         return Audience.PUBLIC
-    if parts[0] != "recordings" or len(parts) < 3 or not parts[1].isdigit():
+    if parts[0] != "recordings" or len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()):
         return Audience.NOBODY
     # One query for the recording's panel: this runs for every HLS segment a player fetches.
     panel = db.session.scalar(sa.select(Panel).join(Recording).where(Recording.id == int(parts[1])))

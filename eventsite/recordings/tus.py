@@ -222,7 +222,7 @@ def _header_int(name: str) -> int | None:
     value = request.headers.get(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 20:
+    if not (value.isascii() and value.isdigit()) or len(value) > 20:
         raise UploadError(f"{name} must be a non-negative integer.")
     return int(value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from ..discussion.models import CommentStatus
@@ -15,13 +15,6 @@ from ..extensions import db
 from . import bp
 from . import operations as ops
 from .forms import DeleteForm, EventForm, PanelForm, PublishForm, SeatForm
-
-
-def _get_or_404(model, row_id: int):
-    row = db.session.get(model, row_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.route("/")
@@ -51,7 +44,7 @@ def event_new():
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id: int):
-    event = _get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = EventForm(obj=event)
     if form.validate_on_submit():
         ops.save_event(form.data, event)
@@ -62,7 +55,7 @@ def event_edit(event_id: int):
 
 @bp.route("/events/<int:event_id>/delete", methods=["POST"])
 def event_delete(event_id: int):
-    event = _get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     if DeleteForm().validate_on_submit():
         ops.delete_row(event)
         flash(f"Event “{event.name}” and its panels deleted.", "success")
@@ -71,7 +64,7 @@ def event_delete(event_id: int):
 
 @bp.route("/events/<int:event_id>/panels/new", methods=["GET", "POST"])
 def panel_new(event_id: int):
-    event = _get_or_404(Event, event_id)
+    event = db.get_or_404(Event, event_id)
     form = PanelForm()
     if form.validate_on_submit():
         panel = ops.save_panel(form.data, event)
@@ -90,7 +83,7 @@ def _seat_form() -> SeatForm:
 @bp.route("/panels/<int:panel_id>/", methods=["GET", "POST"])
 def panel(panel_id: int):
     """A panel's studio page: details, seats and publishing."""
-    panel = _get_or_404(Panel, panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = PanelForm(obj=panel)
     if form.validate_on_submit():
         ops.save_panel(form.data, panel.event, panel)
@@ -113,7 +106,7 @@ def panel(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/publish", methods=["POST"])
 def panel_publish(panel_id: int):
-    panel = _get_or_404(Panel, panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
@@ -128,7 +121,7 @@ def panel_publish(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/delete", methods=["POST"])
 def panel_delete(panel_id: int):
-    panel = _get_or_404(Panel, panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     if DeleteForm().validate_on_submit():
         ops.delete_row(panel)
         flash(f"Panel “{panel.title}” deleted.", "success")
@@ -137,10 +130,10 @@ def panel_delete(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/seats", methods=["POST"])
 def seat_add(panel_id: int):
-    panel = _get_or_404(Panel, panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = _seat_form()
     if form.validate_on_submit():
-        person = _get_or_404(Panelist, form.panelist_id.data)
+        person = db.get_or_404(Panelist, form.panelist_id.data)
         ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0)
         flash(f"{person.name} seated as {form.role.data}.", "success")
     else:
@@ -150,7 +143,7 @@ def seat_add(panel_id: int):
 
 @bp.route("/seats/<int:seat_id>/delete", methods=["POST"])
 def seat_delete(seat_id: int):
-    seat = _get_or_404(Seat, seat_id)
+    seat = db.get_or_404(Seat, seat_id)
     panel_id = seat.panel_id
     if DeleteForm().validate_on_submit():
         ops.delete_row(seat)

@@ -42,6 +42,7 @@ class PanelForm(FlaskForm):
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     credits = TextAreaField("Credits, one per line", validators=[Optional(), Length(max=2000)])
     comments_open = BooleanField("Comments open", default=True)
+    cartoon_enabled = BooleanField("Make a cartoon version of the video", default=True)
 
 
 class PublishForm(FlaskForm):

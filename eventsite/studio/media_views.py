@@ -56,13 +56,6 @@ class DownloadsForm(FlaskForm):
     downloads_enabled = BooleanField("Offer MP4 and audio downloads on the public page")
 
 
-def _panel_or_404(panel_id: int) -> Panel:
-    panel = db.session.get(Panel, panel_id)
-    if panel is None:
-        abort(404)
-    return panel
-
-
 def _recording_or_redirect(panel: Panel) -> Recording | None:
     recording = ready_recording(panel)
     if recording is None:
@@ -104,7 +97,7 @@ def panel_media(panel_id: int):
 
     :raise 404: no such panel.
     """
-    return _render(_panel_or_404(panel_id))
+    return _render(db.get_or_404(Panel, panel_id))
 
 
 @bp.route("/panels/<int:panel_id>/captions", methods=["POST"])
@@ -113,7 +106,7 @@ def caption_upload(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = _panel_or_404(panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = CaptionForm()
     recording = _recording_or_redirect(panel)
     if recording is None:
@@ -151,7 +144,7 @@ def chapter_add(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = _panel_or_404(panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = ChapterForm()
     form.panelist_id.choices = [(0, "")] + [(seat.panelist.id, seat.panelist.name) for seat in panel.seats]
     recording = _recording_or_redirect(panel)
@@ -174,7 +167,7 @@ def chapter_paste(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = _panel_or_404(panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = ChapterPasteForm()
     recording = _recording_or_redirect(panel)
     if recording is None:
@@ -213,7 +206,7 @@ def panel_downloads(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = _panel_or_404(panel_id)
+    panel = db.get_or_404(Panel, panel_id)
     form = DownloadsForm()
     if form.validate_on_submit():
         panel.downloads_enabled = bool(form.downloads_enabled.data)

@@ -22,13 +22,6 @@ def _status_arg() -> CommentStatus:
         abort(404)
 
 
-def _comment_or_404(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    return comment
-
-
 @bp.get("/comments/")
 def moderation():
     """One tab of the queue (pending by default), with a count on every tab."""
@@ -63,7 +56,7 @@ def moderation_bulk():
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 def moderation_reply(comment_id: int):
     """Reply from the queue as an organiser or panelist; approved at once (and so is the comment)."""
-    parent = _comment_or_404(comment_id)
+    parent = db.get_or_404(Comment, comment_id)
     form = OrganiserReplyForm()
     if form.validate_on_submit():
         try:
@@ -83,7 +76,7 @@ def moderation_reply(comment_id: int):
 @bp.post("/comments/<int:comment_id>/block")
 def moderation_block_sender(comment_id: int):
     """Block the author's e-mail or network and move the comment to spam."""
-    comment = _comment_or_404(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     form = BlockSenderForm()
     if form.validate_on_submit() and form.kind.data in (BlockKind.EMAIL.value, BlockKind.NETWORK.value):
         try:

@@ -45,6 +45,7 @@ def save_panel(data: dict, event: Event, panel: Panel | None = None) -> Panel:
     panel.venue = data.get("venue") or ""
     panel.credits = data.get("credits") or ""
     panel.comments_open = bool(data.get("comments_open"))
+    panel.cartoon_enabled = bool(data.get("cartoon_enabled"))
     db.session.commit()
     return panel
 
@@ -105,6 +106,14 @@ def delete_panelist(panelist: Panelist) -> None:
 
 
 def delete_row(row) -> None:
-    """Delete an event, panel or seat (children go with it)."""
+    """Delete an event, panel or seat, with everything under it.
+
+    Recordings go too, and their files (original, renditions, captions) are
+    removed from storage once the database no longer points at them.
+    """
+    panels = row.panels if isinstance(row, Event) else [row] if isinstance(row, Panel) else []
+    folders = [f"recordings/{rec.id}" for panel in panels for rec in panel.recordings]
     db.session.delete(row)
     db.session.commit()
+    for folder in folders:
+        media_store().delete(folder)

@@ -12,13 +12,6 @@ from . import bp
 from .forms import DeleteForm, PosterForm
 
 
-def _recording_or_404(recording_id: int) -> Recording:
-    recording = db.session.get(Recording, recording_id)
-    if recording is None:
-        abort(404)
-    return recording
-
-
 def job_state(recording: Recording) -> dict:
     """What the studio's progress display needs, as JSON-ready data."""
     job = recording.jobs[0] if recording.jobs else None
@@ -47,7 +40,7 @@ def job_state(recording: Recording) -> dict:
 @bp.route("/recordings/<int:recording_id>/status.json")
 def recording_status(recording_id: int):
     """Polled by static/js/jobs.js while a transcode runs."""
-    response = jsonify(job_state(_recording_or_404(recording_id)))
+    response = jsonify(job_state(db.get_or_404(Recording, recording_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -55,7 +48,7 @@ def recording_status(recording_id: int):
 @bp.route("/recordings/<int:recording_id>/transcode", methods=["POST"])
 def recording_transcode(recording_id: int):
     """Queue a (re-)transcode: a retry after a failure, or after the ladder changed."""
-    recording = _recording_or_404(recording_id)
+    recording = db.get_or_404(Recording, recording_id)
     if DeleteForm().validate_on_submit():
         try:
             jobs.queue_transcode(recording)
@@ -68,7 +61,7 @@ def recording_transcode(recording_id: int):
 @bp.route("/recordings/<int:recording_id>/poster", methods=["POST"])
 def recording_poster(recording_id: int):
     """Take the poster from the moment the organiser chose (seconds or m:ss)."""
-    recording = _recording_or_404(recording_id)
+    recording = db.get_or_404(Recording, recording_id)
     form = PosterForm()
     if form.validate_on_submit():
         try:

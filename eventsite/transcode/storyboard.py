@@ -58,7 +58,10 @@ def build_storyboard(
         "-nostats",
         "-loglevel",
         "warning",
-        # our own numbered files in our own folder: image2 is safe here
+        # our own numbered files in our own folder: image2 is safe here, and
+        # like every run we still allow only plain files to be opened
+        "-protocol_whitelist",
+        "file",
         "-f",
         "image2",
         "-framerate",

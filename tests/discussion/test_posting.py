@@ -214,3 +214,17 @@ def test_editor_page_closes_after_the_window(app, client, panel, post_form):
     response = client.get(f"/comments/{comment.id}/edit")
     assert response.status_code == 403 and b"can&#39;t any more" in response.data
     assert f"/comments/{comment.id}/edit" not in client.get(panel_url(panel)).get_data(as_text=True)
+
+
+def test_a_name_with_a_line_break_is_refused_in_plain_words(app, client, panel, post_form):
+    response = post_form(client, panel, body="Hello", name="Eve\r\nBcc: victim@example.com")
+    assert response.status_code == 400
+    assert "Please write your name on one line." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_an_expired_form_says_what_to_do(app, client, panel):
+    url = f"/events/{panel.event.slug}/{panel.slug}/comments"
+    response = client.post(url, data={"body": "Late", "csrf_token": "stale"})
+    assert response.status_code == 400
+    assert "reload the page" in response.get_data(as_text=True)

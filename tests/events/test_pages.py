@@ -122,3 +122,26 @@ def test_portrait_is_served_and_missing_one_is_404(client, make_panelist, app):
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"  # opaque images are re-encoded as JPEG
     assert client.get("/people/matt-rhodes/avatar").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/studio/panels/99999999999999999999/",
+        "/comments/99999999999999999999/edit",
+        "/captions/99999999999999999999.vtt",
+        "/oembed?url=http://localhost/events/x/y/&maxwidth=%C2%B2",
+    ],
+)
+def test_absurd_numbers_are_not_found_rather_than_errors(client, url):
+    assert client.get(url).status_code in (302, 404)
+
+
+def test_old_slug_of_a_draft_does_not_reveal_its_new_title(client, app_ctx, make_panel):
+    from eventsite.studio.operations import save_panel
+
+    panel = make_panel("Secret plans", status=PanelStatus.DRAFT)
+    save_panel({"title": "Renamed secret plans"}, panel.event, panel)
+    response = client.get(f"/events/{panel.event.slug}/secret-plans/")
+    assert response.status_code == 404
+    assert "renamed" not in response.headers.get("Location", "")

@@ -160,3 +160,33 @@ def test_housekeeping_purges_expired_partial_uploads(app, app_ctx):
     jobs.housekeeping.call_local()
     assert not stale.exists()
     assert {p.name for p in folder.iterdir()} <= before | {".locks"}
+
+
+def test_a_queued_job_whose_message_was_lost_is_sent_again(app, add_recording, clips):
+    recording = add_recording(clips["short"])
+    job = latest_job(recording)
+    app.config["QUEUE_IMMEDIATE"] = True
+    jobs.init_app(app)  # immediate mode: a re-sent message runs at once, in this process
+    job.created_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert jobs.requeue_stale_jobs() == 1
+    assert latest_job(recording).status is JobStatus.SUCCEEDED
+
+
+def test_an_audio_only_talk_gets_a_title_card_video(add_recording, tmp_path, make_panelist, make_panel):
+    from tests.transcode.media import ffmpeg
+
+    audio = tmp_path / "podcast.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000", "-t", "3", "-c:a", "aac", str(audio))
+    panel = make_panel("Influence, the audio edition")
+    make_panelist("Gemma Went", panel=panel)
+    recording = add_recording(audio, panel)
+    jobs.run_transcode_job.call_local(latest_job(recording).id)
+    job = latest_job(recording)
+    assert job.status is JobStatus.SUCCEEDED, job.error
+    kinds = {r.kind.value for r in recording.renditions}
+    assert {"audio", "mp4", "poster"} <= kinds
+    mp4 = next(r for r in recording.renditions if r.kind.value == "mp4")
+    streams = {s["codec_type"]: s for s in ffprobe_json(media_store().path(mp4.storage_key))["streams"]}
+    assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "aac"
+    assert abs(float(ffprobe_json(media_store().path(mp4.storage_key))["format"]["duration"]) - 3) < 0.3

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 import sqlalchemy as sa
 
@@ -13,11 +16,15 @@ from tests.conftest import csrf_token
 
 
 def studio_routes() -> list[tuple[str, str]]:
-    """(method, url) for every studio rule, with id 1 filled in for parameters."""
-    app = create_app({"MEDIA_ROOT": "/tmp/eventsite-url-map"}, config_class=TestingConfig)
+    """(method, url) for every rule under /studio/, with id 1 filled in for parameters."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("EVENTSITE_INSTANCE_PATH", tmp)  # keep the url-map app out of the repo
+        app = create_app({"MEDIA_ROOT": tmp, "DATABASE_URL": f"sqlite:///{tmp}/db"}, config_class=TestingConfig)
+        if os.environ["EVENTSITE_INSTANCE_PATH"] == tmp:
+            del os.environ["EVENTSITE_INSTANCE_PATH"]
     routes = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("studio."):
+        if not (rule.endpoint.startswith("studio.") or rule.rule.startswith("/studio/")):
             continue
         url = rule.rule
         for arg in rule.arguments:

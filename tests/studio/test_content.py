@@ -134,3 +134,37 @@ def test_delete_event_removes_its_panels(studio, app_ctx, make_panel):
     post_form(studio, f"/studio/events/{panel.event_id}/delete", {}, "/studio/")
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Panel.id))) == 0
+
+
+def test_deleting_a_panel_removes_its_recordings_chapters_and_files(studio, app_ctx, make_panel, make_panelist, tmp_path):
+    import shutil
+
+    from eventsite.recordings.models import Caption, Chapter, Recording
+    from eventsite.recordings.operations import store_original
+    from tests.transcode.media import av_clip
+
+    panel = make_panel()
+    person = make_panelist("Matt Rhodes", panel=panel)
+    upload = tmp_path / "upload.mp4"
+    shutil.copy(av_clip(tmp_path / "clip.mp4", "256x144", 1, 25), upload)
+    recording = store_original(upload, panel, "panel.mp4")
+    media_store().save_bytes(f"recordings/{recording.id}/captions/en.vtt", b"WEBVTT\n")
+    db.session.add_all(
+        [
+            Chapter(recording_id=recording.id, start=0, title="Intro", panelist_id=person.id),
+            Caption(recording_id=recording.id, language="en", label="English", storage_key="x"),
+        ]
+    )
+    db.session.commit()
+
+    # Deleting the panelist keeps the chapter, without its speaker.
+    post_form(studio, f"/studio/people/{person.id}/delete", {}, "/studio/people/")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Chapter.panelist_id)) is None
+
+    response = post_form(studio, f"/studio/panels/{panel.id}/delete", {}, f"/studio/panels/{panel.id}/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    for model in (Panel, Recording, Chapter, Caption):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
+    assert not list(media_store().iter_keys("recordings"))

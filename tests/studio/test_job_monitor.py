@@ -85,3 +85,16 @@ def test_organiser_picks_the_poster_frame(login, recording):
     response = client.post(f"/studio/recordings/{recording.id}/poster", data={"csrf_token": token, "at": "soon"})
     assert "for example 1:30" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert path.read_bytes() == after
+
+
+def test_turning_the_cartoon_off_leaves_it_out_of_the_next_transcode(login, recording):
+    client = login()
+    panel = recording.panel
+    token = csrf_token(client.get(f"/studio/panels/{panel.id}/").get_data(as_text=True))
+    client.post(f"/studio/panels/{panel.id}/", data={"csrf_token": token, "title": panel.title})  # box unticked
+    db.session.expire_all()
+    assert recording.panel.cartoon_enabled is False
+    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    db.session.expire_all()
+    kinds = {r.kind.value for r in db.session.get(type(recording), recording.id).renditions}
+    assert "mp4" in kinds and "cartoon" not in kinds

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 54e8ebd1513a
+Revision ID: 5431f4f53ea8
 Revises: 
-Create Date: 2026-11-25 20:56:36.628279
+Create Date: 2026-11-25 21:05:02.282738
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import eventsite.database
 
 
 # revision identifiers, used by Alembic.
-revision = '54e8ebd1513a'
+revision = '5431f4f53ea8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -224,7 +224,7 @@ def upgrade():
     sa.Column('start', sa.Double(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('panelist_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['panelist_id'], ['panelist.id'], name=op.f('fk_chapter_panelist_id_panelist')),
+    sa.ForeignKeyConstraint(['panelist_id'], ['panelist.id'], name=op.f('fk_chapter_panelist_id_panelist'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_chapter_recording_id_recording')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chapter'))
     )
