@@ -136,7 +136,7 @@ def test_delete_event_removes_its_panels(studio, app_ctx, make_panel):
     assert db.session.scalar(sa.select(sa.func.count(Panel.id))) == 0
 
 
-def test_deleting_a_panel_removes_its_recordings_chapters_and_files(studio, app_ctx, make_panel, make_panelist, tmp_path):
+def test_deleting_a_panel_removes_its_recordings_and_files(studio, app_ctx, make_panel, make_panelist, tmp_path):
     import shutil
 
     from eventsite.recordings.models import Caption, Chapter, Recording
