@@ -17,7 +17,8 @@ from .upload_store import purge_expired_uploads, uploads_folder
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--panel", "panel_ref", required=True, help="Panel slug, or EVENT/PANEL when several events use it.")
 @click.option("--wait", is_flag=True, help="Wait for the transcode and show its progress.")
-def import_recording_command(file: Path, panel_ref: str, wait: bool) -> None:
+@click.option("--timeout", type=float, default=0, help="With --wait: give up waiting after this many seconds.")
+def import_recording_command(file: Path, panel_ref: str, wait: bool, timeout: float) -> None:
     """Add a recording that is already on this server to a panel."""
     try:
         panel = find_panel(panel_ref)
@@ -34,14 +35,17 @@ def import_recording_command(file: Path, panel_ref: str, wait: bool) -> None:
         f"{recording.duration_seconds:.1f} s ({streams}), sha256 {recording.sha256}."
     )
     if wait:
-        wait_for_transcode(recording.id)
+        wait_for_transcode(recording.id, timeout=timeout)
 
 
-def wait_for_transcode(recording_id: int, poll_seconds: float = 0.5) -> None:
+def wait_for_transcode(recording_id: int, poll_seconds: float = 0.5, timeout: float = 0) -> None:
     """Follow the recording's newest job with a progress bar until it ends.
 
-    :raise click.ClickException: the job failed or was cancelled.
+    :param timeout: seconds to wait at most (0: until the job ends); the job
+        itself goes on either way.
+    :raise click.ClickException: the job failed or was cancelled, or the wait timed out.
     """
+    deadline = time.monotonic() + timeout if timeout else None
     from ..extensions import db
     from .models import JobStatus, Recording
 
@@ -56,6 +60,10 @@ def wait_for_transcode(recording_id: int, poll_seconds: float = 0.5) -> None:
             last = max(last, done)
             if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
                 break
+            if deadline and time.monotonic() > deadline:
+                raise click.ClickException(
+                    f"Still {job.status.value} after {timeout:g} s; the job goes on. Is a worker running?"
+                )
             time.sleep(poll_seconds)
     if job.status is not JobStatus.SUCCEEDED:
         raise click.ClickException(f"Transcoding {job.status.value}: {job.error or 'no reason given'}")

@@ -130,7 +130,9 @@ def test_import_recording_waits_for_a_real_worker(app, app_ctx, runner, make_pan
     clip = av_clip(tmp_path / "panel.mp4", "426x240", 2, 25)
     worker = start_worker(env)
     try:
-        result = runner.invoke(args=["import-recording", str(clip), "--panel", panel.slug, "--wait"])
+        result = runner.invoke(
+            args=["import-recording", str(clip), "--panel", panel.slug, "--wait", "--timeout", "120"]
+        )
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)

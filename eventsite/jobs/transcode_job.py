@@ -1,70 +1,28 @@
-"""Background jobs: the only bridge between ``eventsite.transcode`` and the database.
-
-The ``TranscodeJob`` row is the truth; the queue only carries its id. A worker
-claims a job with one conditional UPDATE (``queued → running``), so a second
-delivery of the same id does nothing. While ffmpeg runs, a watcher thread
-writes progress and a heartbeat every second and notices an organiser's
-cancel. Whatever happens, the row ends ``succeeded``, ``failed`` or
-``cancelled``. If the worker itself dies (SIGKILL, power cut) the heartbeat
-goes stale and :func:`requeue_stale_jobs` hands the job to another worker.
-"""
+"""One transcode job: queue it, claim it, watch it, run it, always finish it."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import logging
-import os
 import shutil
 import tempfile
 import threading
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
-from huey import crontab
-from huey.storage import RedisStorage, SqliteStorage
 
-from . import transcode
-from .database import utcnow
-from .events.artwork import panel_artwork
-from .extensions import db, queue
-from .recordings.models import JobStatus, Recording, RecordingStatus, Rendition, RenditionKind, TranscodeJob
-from .recordings.upload_store import purge_expired_uploads, uploads_folder
-from .storage import media_store
+from .. import transcode
+from ..database import utcnow
+from ..events.artwork import panel_artwork
+from ..extensions import db, queue
+from ..recordings.models import JobStatus, Recording, RecordingStatus, Rendition, RenditionKind, TranscodeJob
+from ..storage import media_store
+from . import runtime
+from .runtime import RENDITIONS_DIR
 
 log = logging.getLogger(__name__)
-
-#: The app whose context tasks run in; set by :func:`init_app`.
-_app: Flask | None = None
-
-#: Where a recording's rendition set lives, relative to the media root.
-RENDITIONS_DIR = "recordings/{id}/renditions"
-
-
-def _storage_for(url: str | None, instance_path: str):
-    """(storage class, kwargs) for a queue URL; SQLite in the instance folder by default."""
-    if url and url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage, {"url": url}
-    if url and url.startswith("sqlite:///"):
-        filename = url[len("sqlite:///") :]
-    elif url:
-        raise ValueError(f"EVENTSITE_QUEUE_URL must start with sqlite:/// or redis://, not {url!r}")
-    else:
-        filename = str(Path(instance_path) / "queue.db")
-    return SqliteStorage, {"filename": filename}
-
-
-def init_app(app: Flask) -> None:
-    """Point the queue at the configured storage and remember the app for tasks."""
-    global _app
-    _app = app
-    storage_class, kwargs = _storage_for(app.config.get("QUEUE_URL"), app.instance_path)
-    queue.storage_class = storage_class
-    queue.storage_kwargs = kwargs
-    queue.storage = queue.create_storage()
-    queue.immediate = bool(app.config.get("QUEUE_IMMEDIATE"))
 
 
 class JobRefused(Exception):
@@ -189,7 +147,7 @@ def _remove_leftovers(recording: Recording) -> None:
 
 
 def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) -> transcode.Plan:
-    cfg = _app.config
+    cfg = runtime.app.config
     # Audio-only talks still get a picture: the panel's title card as a still video.
     artwork = str(panel_artwork(recording.panel, workdir / "artwork.png")) if info.video is None else None
     plan = transcode.plan_renditions(
@@ -203,41 +161,6 @@ def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) ->
         # Keep the organiser's chosen poster frame across re-transcodes.
         plan = dataclasses.replace(plan, poster_time=min(recording.poster_time, info.duration))
     return plan
-
-
-def choose_poster(recording: Recording, seconds: float) -> None:
-    """Replace the recording's poster with the frame around ``seconds``.
-
-    The new JPEG is written beside the old one and renamed over it, so the
-    page never serves half a file; the time is kept for later re-transcodes.
-
-    :raise JobRefused: the recording has no poster yet (not transcoded, or audio only).
-    :raise TranscodeError: ffmpeg could not take the frame.
-    """
-    poster = next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
-    video = (recording.probe or {}).get("video")
-    if poster is None or not video:
-        raise JobRefused("This recording has no video frames to take a poster from yet.")
-    target = media_store().path(poster.storage_key)
-    partial = target.with_name(f".{target.name}.new.jpg")
-    try:
-        transcode.take_poster(
-            media_store().path(recording.original_key),
-            partial,
-            seconds,
-            demuxer=recording.probe["demuxer"],
-            width=poster.width,
-            height=poster.height,
-            fps=video.get("fps") or 30.0,
-            video_index=video.get("index"),
-            duration=recording.duration_seconds,
-        )
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    poster.size_bytes = target.stat().st_size
-    recording.poster_time = seconds
-    db.session.commit()
 
 
 def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput]) -> None:
@@ -262,7 +185,7 @@ def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput
 @queue.task()
 def run_transcode_job(job_id: int) -> None:
     """Run one transcode job by id (a queue task; safe to deliver twice)."""
-    with _app.app_context():
+    with runtime.app.app_context():
         _run(job_id)
 
 
@@ -273,13 +196,13 @@ def _run(job_id: int) -> None:
     job = db.session.get(TranscodeJob, job_id)
     recording = job.recording
     status, error, detail = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None
-    watcher = _Watcher(_app, job_id)
+    watcher = _Watcher(runtime.app, job_id)
     watcher.start()
     stack = contextlib.ExitStack()
     try:
         _remove_leftovers(recording)
         source = media_store().path(recording.original_key)
-        info = transcode.probe(source, timeout=_app.config["UPLOAD_PROBE_TIMEOUT"])
+        info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
         artwork_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="eventsite-artwork-"))
         outputs = transcode.transcode(
             source,
@@ -287,8 +210,8 @@ def _run(job_id: int) -> None:
             _plan_for(recording, info, Path(artwork_dir)),
             on_progress=watcher.on_progress,
             cancel=watcher.cancel,
-            timeout=_app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
-            settings=transcode.TranscodeSettings(preset=_app.config["TRANSCODE_PRESET"]),
+            timeout=runtime.app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
+            settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
         )
         _store_outputs(recording, outputs)
         recording.status = RecordingStatus.READY
@@ -318,66 +241,3 @@ def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | Non
     if status is not JobStatus.SUCCEEDED:
         recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
     db.session.commit()
-
-
-def requeue_stale_jobs() -> int:
-    """Hand jobs whose worker died back to the queue, up to the retry cap.
-
-    A running job whose heartbeat is older than ``JOB_STALE_SECONDS`` lost its
-    worker. Retries wait 30 s, 2 min, 8 min… (backoff) so a file that crashes
-    workers cannot keep them all busy. Returns how many jobs were re-queued.
-    """
-    cfg = _app.config
-    cutoff = utcnow() - timedelta(seconds=cfg["JOB_STALE_SECONDS"])
-    stale = db.session.scalars(
-        sa.select(TranscodeJob).where(TranscodeJob.status == JobStatus.RUNNING, TranscodeJob.heartbeat_at < cutoff)
-    ).all()
-    requeued = 0
-    for job in stale:
-        if job.attempts >= cfg["JOB_MAX_ATTEMPTS"]:
-            job.status, job.finished_at = JobStatus.FAILED, utcnow()
-            job.error = f"The worker stopped while processing this recording {job.attempts} times; giving up."
-            if not job.recording.renditions:
-                job.recording.status = RecordingStatus.FAILED
-            continue
-        delay = cfg["JOB_RETRY_DELAY"] * 4 ** (job.attempts - 1)
-        # heartbeat_at of a queued job is when it is due, so _redeliver_lost_jobs waits for it.
-        job.status, job.heartbeat_at = JobStatus.QUEUED, utcnow() + timedelta(seconds=delay)
-        db.session.commit()
-        run_transcode_job.schedule((job.id,), delay=delay)
-        requeued += 1
-    db.session.commit()
-    return requeued + _redeliver_lost_jobs()
-
-
-def _redeliver_lost_jobs() -> int:
-    """Send queued jobs again whose queue message was lost (e.g. Redis restarted without persistence).
-
-    A job still queued long after it was created or re-queued may have no message
-    left in the queue; a second message is harmless because workers claim jobs
-    with a conditional UPDATE.
-    """
-    cutoff = utcnow() - timedelta(seconds=10 * _app.config["JOB_STALE_SECONDS"])
-    lost = db.session.scalars(
-        sa.select(TranscodeJob.id).where(
-            TranscodeJob.status == JobStatus.QUEUED,
-            sa.func.coalesce(TranscodeJob.heartbeat_at, TranscodeJob.created_at) < cutoff,
-        )
-    ).all()
-    for job_id in lost:
-        db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == job_id).values(heartbeat_at=utcnow()))
-        db.session.commit()
-        run_transcode_job(job_id)
-    return len(lost)
-
-
-@queue.periodic_task(crontab(minute="*"))
-def housekeeping() -> None:
-    """Every minute: re-queue jobs of dead workers, purge expired partial uploads."""
-    with _app.app_context():
-        count = requeue_stale_jobs()
-        if count:
-            log.warning("re-queued %s job(s) whose worker stopped", count)
-        removed = purge_expired_uploads(uploads_folder(), _app.config["UPLOAD_EXPIRES_SECONDS"])
-        if removed:
-            log.info("purged %s expired partial upload(s)", removed)
