@@ -46,7 +46,7 @@ def _video_time(value):
 
 def _single_line(_form, field):
     # A name is printed in e-mail subjects and headings: no line breaks or control characters.
-    if any(ord(c) < 32 or ord(c) == 127 for c in field.data or ""):
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in field.data or ""):
         raise ValidationError("Please write your name on one line.")
 
 
