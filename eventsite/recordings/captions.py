@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..storage import StorageError, media_store
+from .line_errors import LineError
 from .models import Caption, Recording
 
 #: Largest caption file accepted; a three-hour panel's captions are about 300 kB.
@@ -28,16 +29,10 @@ _SSA_TAG = re.compile(r"\{\\[^}]*\}")
 #: Tags WebVTT knows and players render; others (``<font>``…) are dropped.
 _KEPT_TAG = re.compile(r"</?(?:b|i|u)>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_ENTITY = re.compile(r"&(?:amp|lt|gt|nbsp|lrm|rlm|#\d+|#x[0-9a-fA-F]+);")
 
 
-class CaptionError(Exception):
+class CaptionError(LineError):
     """A caption file we refuse, with the line that made us refuse it."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        self.message = f"Line {line}: {message}" if line else message
-        super().__init__(self.message)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..extensions import db
+from .line_errors import LineError
 from .models import Chapter, Recording
 
 _CLOCK = r"\d{1,3}(?::[0-5]?\d){1,2}(?:\.\d+)?"
@@ -23,13 +24,8 @@ _TIME_LAST = re.compile(rf"^\s*(?P<title>.+?)\s*(?:[-–—:|]\s*)?[\[(]?(?P<tim
 MAX_TITLE = 200
 
 
-class ChapterError(Exception):
+class ChapterError(LineError):
     """Chapter input we refuse, with the line that made us refuse it."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        self.message = f"Line {line}: {message}" if line else message
-        super().__init__(self.message)
 
 
 @dataclass(frozen=True)

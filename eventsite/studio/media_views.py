@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template_string, url_for
+from flask import flash, redirect, render_template_string, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -128,9 +128,7 @@ def caption_delete(caption_id: int):
 
     :raise 404: no such caption.
     """
-    caption = db.session.get(Caption, caption_id)
-    if caption is None:
-        abort(404)
+    caption = db.get_or_404(Caption, caption_id)
     panel_id = db.session.get(Recording, caption.recording_id).panel_id
     if DeleteForm().validate_on_submit():
         delete_caption(caption)
@@ -189,9 +187,7 @@ def chapter_delete(chapter_id: int):
 
     :raise 404: no such chapter.
     """
-    chapter = db.session.get(Chapter, chapter_id)
-    if chapter is None:
-        abort(404)
+    chapter = db.get_or_404(Chapter, chapter_id)
     panel_id = db.session.get(Recording, chapter.recording_id).panel_id
     if DeleteForm().validate_on_submit():
         db.session.delete(chapter)
