@@ -13,9 +13,9 @@ from flask import current_app, g, get_template_attribute, request, url_for
 
 from ..database import utcnow
 from ..events.models import Panel
+from ..recordings.chapters import format_time
 from . import tokens
 from .forms import CommentForm
-from .markup import format_video_time
 from .models import Comment
 from .operations import current_policy, panel_is_closed
 from .queries import Node, Thread, load_thread
@@ -104,5 +104,5 @@ def comment_item_html(panel: Panel, comment: Comment) -> str:
 def init_app(app) -> None:
     """Make :func:`load_discussion` available to templates."""
     app.add_template_global(load_discussion, "load_discussion")
-    app.add_template_filter(format_video_time, "video_time")
+    app.add_template_filter(format_time, "video_time")
     app.add_template_global(lambda: current_app.config["COMMENT_EDIT_MINUTES"], "comment_edit_minutes")

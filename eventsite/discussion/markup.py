@@ -34,14 +34,6 @@ def timestamp_seconds(match: re.Match[str]) -> int:
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
 
 
-def format_video_time(seconds: float) -> str:
-    """``754`` → ``12:34``; ``3723`` → ``1:02:03``."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _link_timestamps(state: StateCore) -> None:
     """Core rule: split text tokens so each timestamp becomes a seek link.
 
