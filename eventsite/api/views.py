@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..events import seo, stats
 from ..events.models import Event, Panel
-from ..extensions import db
+from ..extensions import db, limiter
 from ..recordings.access import viewer_is_organiser
 from ..recordings.models import Caption, Recording
 from ..recordings.ranges import file_response
@@ -113,6 +113,8 @@ def oembed():
 
 
 @bp.route("/api/panels/<int:panel_id>/views", methods=["POST"])
+# One address can't run up a count by looping the beacon (changing User-Agent each time).
+@limiter.limit("20 per hour")
 def count_view(panel_id: int):
     """The player's "playback started" beacon; counts once a day per visitor.
 

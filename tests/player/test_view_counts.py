@@ -41,3 +41,10 @@ def test_studio_shows_the_count(login, ready_panel):
     beacon(client, ready_panel)
     html = client.get(f"/studio/panels/{ready_panel.id}/media").get_data(as_text=True)
     assert "<strong>1</strong> view in all" in html
+
+
+def test_one_address_cannot_run_up_the_count(client, ready_panel):
+    statuses = [beacon(client, ready_panel, ua=f"Bot/{n}").status_code for n in range(25)]
+    assert statuses.count(204) == 20 and statuses[-1] == 429
+    assert total_views(ready_panel) == 20
+    assert beacon(client, ready_panel, ip="198.51.100.7").status_code == 204  # other visitors still count
