@@ -10,10 +10,9 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-if .venv/bin/flask --app wsgi --help 2>/dev/null | grep -q '^  worker'; then
-  .venv/bin/flask --app wsgi worker &
-  pids+=($!)
-fi
+# The job worker transcodes uploads (and the demo recording) in the background.
+.venv/bin/flask --app wsgi worker &
+pids+=($!)
 
 host=${EVENTSITE_HOST:-127.0.0.1}
 port=${EVENTSITE_PORT:-5000}
