@@ -65,7 +65,11 @@ def worker_command(threads: int | None):
 
     workers = threads or current_app.config["WORKER_THREADS"]
     click.echo(f"Worker started: {workers} thread(s), queue {type(queue.storage).__name__}.")
-    queue.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True).run()
+    # max_delay: an idle worker polling an SQLite queue checks every 2 s at most
+    # (huey's default backs off to 10 s, so a new upload could wait that long).
+    queue.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True, max_delay=2.0
+    ).run()
 
 
 @click.command("send-moderation-digest")

@@ -69,7 +69,7 @@ def _redeliver_lost_jobs() -> int:
     return len(lost)
 
 
-@queue.periodic_task(crontab(minute="*"))
+@queue.periodic_task(crontab(minute="*"), name="eventsite.housekeeping")
 def housekeeping() -> None:
     """Every minute: re-queue jobs of dead workers, purge expired partial uploads."""
     with runtime.app.app_context():

@@ -104,21 +104,38 @@ def _claim(job_id: int) -> bool:
 
 
 class _Watcher(threading.Thread):
-    """Writes progress and a heartbeat every second; turns a cancel request into an event."""
+    """Writes progress and a heartbeat every second; turns a cancel request into an event.
+
+    The first progress report is written at once rather than at the next beat,
+    so the studio shows movement as soon as ffmpeg has any.
+    """
 
     def __init__(self, app: Flask, job_id: int, interval: float = 1.0) -> None:
         super().__init__(daemon=True, name=f"job-{job_id}-watcher")
         self.app, self.job_id, self.interval = app, job_id, interval
         self.cancel = threading.Event()
         self.stop = threading.Event()
+        self._wake = threading.Event()
         self.latest: transcode.Progress | None = None
 
     def on_progress(self, progress: transcode.Progress) -> None:
+        first = self.latest is None
         self.latest = progress  # written by the watcher, so ffmpeg's reader never waits on the database
+        if first:
+            self._wake.set()
+
+    def finish(self) -> None:
+        self.stop.set()
+        self._wake.set()
+        self.join()
 
     def run(self) -> None:
         with self.app.app_context():
-            while not self.stop.wait(self.interval):
+            while True:
+                self._wake.wait(self.interval)
+                self._wake.clear()
+                if self.stop.is_set():
+                    return
                 self.beat()
 
     def beat(self) -> None:
@@ -182,7 +199,8 @@ def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput
         )
 
 
-@queue.task()
+# A fixed name, so jobs queued before a deploy that moves this code still run after it.
+@queue.task(name="eventsite.transcode")
 def run_transcode_job(job_id: int) -> None:
     """Run one transcode job by id (a queue task; safe to deliver twice)."""
     with runtime.app.app_context():
@@ -225,8 +243,7 @@ def _run(job_id: int) -> None:
         log.exception("transcode job %s crashed", job_id)
     finally:
         stack.close()
-        watcher.stop.set()
-        watcher.join()
+        watcher.finish()
         _finish(job_id, status, error, detail)
 
 
