@@ -24,6 +24,7 @@ from pathlib import Path
 import ffmpeg
 
 from .plan import Plan
+from .run import QUIET_FLAGS
 from .settings import TranscodeSettings
 
 #: where each output goes inside the working folder
@@ -36,17 +37,7 @@ CARTOON_DIR = "cartoon"
 #: HLS variant name of the audio group (folder hls/audio/)
 AUDIO_VARIANT = "audio"
 
-GLOBAL_FLAGS = (
-    "-nostdin",
-    "-hide_banner",
-    "-nostats",
-    # warnings and errors only: at "info" the HLS muxer logs a line per
-    # segment and would push the real error out of the stderr tail
-    "-loglevel",
-    "warning",
-    "-progress",
-    "pipe:1",
-)
+GLOBAL_FLAGS = (*QUIET_FLAGS, "-progress", "pipe:1")
 
 #: cartoon look, cheap at 360p (see shared/notes/transcoding.md): denoise to
 #: flatten texture, boost and posterise colour, multiply luma by inverted edges

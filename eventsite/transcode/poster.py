@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from .errors import TranscodeError
-from .run import run_ffmpeg
+from .run import QUIET_FLAGS, run_ffmpeg
 from .settings import TranscodeSettings
 
 #: seconds of video the ``thumbnail`` filter chooses the poster from
@@ -53,11 +53,7 @@ def take_poster(
     frames = max(1, round(fps * WINDOW_SECONDS))
     argv = [
         settings.ffmpeg,
-        "-nostdin",
-        "-hide_banner",
-        "-nostats",
-        "-loglevel",
-        "warning",
+        *QUIET_FLAGS,
         "-protocol_whitelist",
         "file",
         "-f",

@@ -22,6 +22,11 @@ from typing import IO
 
 from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 
+#: Flags for every ffmpeg run: never read stdin, and log warnings and errors
+#: only (at "info" the HLS muxer logs a line per segment and would push the
+#: real error out of the stderr tail we keep).
+QUIET_FLAGS = ("-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning")
+
 #: how often the cancel event and the deadline are checked
 POLL_SECONDS = 0.1
 #: stderr lines kept for the job's error detail

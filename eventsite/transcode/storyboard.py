@@ -15,7 +15,7 @@ from pathlib import Path
 from .command import THUMB_PATTERN, THUMBS_DIR
 from .errors import TranscodeError
 from .plan import StoryboardPlan
-from .run import run_ffmpeg
+from .run import QUIET_FLAGS, run_ffmpeg
 from .settings import TranscodeSettings
 
 STORYBOARD_DIR = "storyboard"
@@ -53,11 +53,7 @@ def build_storyboard(
     out_dir.mkdir(exist_ok=True)
     argv = [
         settings.ffmpeg,
-        "-nostdin",
-        "-hide_banner",
-        "-nostats",
-        "-loglevel",
-        "warning",
+        *QUIET_FLAGS,
         # our own numbered files in our own folder: image2 is safe here, and
         # like every run we still allow only plain files to be opened
         "-protocol_whitelist",
