@@ -9,6 +9,8 @@ from flask import Flask, request, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .events.seo import absolute
+
 # CommonMark without raw HTML: organisers and visitors write markdown, not HTML.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -49,10 +51,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def site_globals():
         def absolute_url(endpoint: str, **values) -> str:
-            return app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+            return absolute(url_for(endpoint, **values))
 
         return {
             "site_name": app.config["SITE_NAME"],
             "absolute_url": absolute_url,
-            "canonical_url": app.config["BASE_URL"].rstrip("/") + request.path,
+            "canonical_url": absolute(request.path),
         }

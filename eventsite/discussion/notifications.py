@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from ..accounts.models import Organiser
 from ..database import utcnow
 from ..events.models import Panel
+from ..events.seo import absolute
 from ..extensions import db
 from ..mail import send_mail
 from . import tokens
@@ -25,7 +26,7 @@ def _request_context():
 
 def _absolute(endpoint: str, **values) -> str:
     with _request_context():
-        return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+        return absolute(url_for(endpoint, **values))
 
 
 def _render(template: str, **context) -> str:

@@ -10,7 +10,8 @@ from flask import current_app, url_for
 
 from ..extensions import db
 from ..recordings.chapters import iso_duration
-from .models import Event, Panel, PanelStatus
+from .models import Event, Panel
+from .operations import listed_condition
 from .stats import total_views
 
 #: Transcripts are long; search engines read the start. Keep the page light.
@@ -97,13 +98,9 @@ def sitemap_entries() -> list[SitemapEntry]:
     from ..api.player import media_url, player_media
 
     entries = [SitemapEntry(absolute(url_for("events.home")))]
-    panels = db.session.scalars(
-        sa.select(Panel)
-        .join(Panel.event)
-        .where(Panel.status.in_([PanelStatus.PUBLISHED, PanelStatus.SCHEDULED]))
-        .order_by(Event.id, Panel.id)
+    listed = db.session.scalars(
+        sa.select(Panel).join(Panel.event).where(listed_condition()).order_by(Event.id, Panel.id)
     ).all()
-    listed = [p for p in panels if p.is_listed()]
     for event in dict.fromkeys(p.event for p in listed):
         entries.append(SitemapEntry(absolute(url_for("events.event", slug=event.slug))))
     for panel in listed:
