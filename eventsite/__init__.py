@@ -65,15 +65,15 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
 
     jobs.init_app(app)
 
-    from . import accounts, api, cli, discussion, errors, events, recordings, rendering, studio  # noqa: F401
+    from . import accounts, cli, discussion, errors, events, recordings, rendering, sharing, studio  # noqa: F401
 
     rendering.init_app(app)
     accounts.init_app(app)
-    app.register_blueprint(events.bp)
+    events.init_app(app)
     discussion.init_app(app)
     app.register_blueprint(studio.bp, url_prefix="/studio")
     recordings.init_app(app)
-    api.init_app(app)
+    sharing.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

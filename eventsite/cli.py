@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -9,25 +12,79 @@ from flask.cli import with_appcontext
 
 from .accounts.models import Organiser, Role
 from .accounts.operations import AccountError, create_organiser, create_token
+from .database import schema_is_current
 from .extensions import db
+
+#: What to type when the database is missing or behind.
+UPGRADE_HINT = "flask --app wsgi db upgrade"
+
+
+def needs_schema(command):
+    """Refuse to run ``command`` on a database without the current tables.
+
+    Without this, a forgotten ``db upgrade`` shows up as an SQL traceback.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        if not schema_is_current():
+            raise click.ClickException(f"The database is not set up or is out of date: run `{UPGRADE_HINT}` first.")
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` (EVENTSITE_HOST) is reachable from this machine only."""
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_password() -> tuple[str | None, str]:
+    """The demo organiser's password and a sentence saying where it came from.
+
+    A known password is only acceptable where nobody else can reach the site:
+    on a loopback address. Elsewhere it must come from EVENTSITE_DEMO_PASSWORD,
+    or the account is not created.
+    """
+    from .demo import DEMO_ORGANISER_PASSWORD
+
+    chosen = current_app.config.get("DEMO_PASSWORD")
+    if chosen:
+        return str(chosen), "password from EVENTSITE_DEMO_PASSWORD"
+    if is_loopback(str(current_app.config.get("HOST", "127.0.0.1"))):
+        return DEMO_ORGANISER_PASSWORD, DEMO_ORGANISER_PASSWORD
+    return None, "not created: the site listens beyond this machine; set EVENTSITE_DEMO_PASSWORD to create it"
 
 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
     """Add the Social Media Week demo panel and a demo organiser (once)."""
-    from .demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
+    from flask_migrate import upgrade
+
+    from .demo import DEMO_ORGANISER_EMAIL, seed_demo
     from .demo_video import seed_demo_recording
     from .events.models import Panel
 
+    if not schema_is_current():
+        click.echo("Setting up the database (applying migrations) first.")
+        upgrade()
     created = seed_demo(current_app.config["MAX_IMAGE_BYTES"])
     click.echo("Demo content created." if created else "Demo content already there; nothing changed.")
     panel = db.session.scalar(sa.select(Panel).where(Panel.slug == "what-is-social-influence"))
     if panel is not None and seed_demo_recording(panel, current_app.config["DEMO_CARD_SECONDS"]):
         click.echo("Demo recording generated and queued for transcoding (the worker picks it up).")
     if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
-        create_organiser(DEMO_ORGANISER_EMAIL, "Demo Organiser", DEMO_ORGANISER_PASSWORD, Role.ADMIN)
-        click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
+        password, said = demo_password()
+        if password:
+            # An organiser, not an admin: the demo account can't manage other accounts.
+            create_organiser(DEMO_ORGANISER_EMAIL, "Demo Organiser", password, Role.ORGANISER)
+        click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / {said}")
 
 
 @click.command("create-organiser")
@@ -36,6 +93,7 @@ def seed_demo_command():
 @click.option("--name", default="", help="Name shown in the studio.")
 @click.option("--admin", is_flag=True, help="Give the account the admin role.")
 @click.password_option(help="Asked for when not given.")
+@needs_schema
 def create_organiser_command(email: str, name: str, admin: bool, password: str):
     """Create an organiser account that can sign in to the studio."""
     try:
@@ -48,6 +106,7 @@ def create_organiser_command(email: str, name: str, admin: bool, password: str):
 @click.command("create-token")
 @with_appcontext
 @click.argument("email")
+@needs_schema
 def create_token_command(email: str):
     """Print a new API token for command-line upload clients."""
     organiser = db.session.scalar(sa.select(Organiser).where(Organiser.email == email.strip().lower()))
@@ -59,6 +118,7 @@ def create_token_command(email: str):
 @click.command("worker")
 @click.option("--threads", type=int, default=None, help="Jobs run at once (default EVENTSITE_WORKER_THREADS).")
 @with_appcontext
+@needs_schema
 def worker_command(threads: int | None):
     """Run the job worker (transcoding and housekeeping) until stopped."""
     from .extensions import queue
@@ -73,6 +133,8 @@ def worker_command(threads: int | None):
 
 
 @click.command("send-moderation-digest")
+@with_appcontext
+@needs_schema
 def send_moderation_digest_command():
     """E-mail organisers the comments waiting for moderation (run it from cron)."""
     from .discussion.notifications import send_moderation_digest

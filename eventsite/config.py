@@ -62,8 +62,10 @@ class Config:
     JOB_RETRY_DELAY: int = 30
     #: Secret for sessions and signed tokens; ``None`` → generated and kept.
     SECRET_KEY: str | None = None
-    #: Public base URL used in feeds, e-mails and upload ``Location`` headers.
-    BASE_URL: str = "http://127.0.0.1:5000"
+    #: Public base URL used in feeds, e-mails and upload ``Location`` headers;
+    #: ``None`` → the address each request came in on (set it behind a proxy,
+    #: and for mails sent from cron or a worker).
+    BASE_URL: str | None = None
     #: Name shown in the header, titles and social cards.
     SITE_NAME: str = "eventsite"
     #: Reverse proxies in front of the app (1 behind nginx): trust that many
@@ -89,6 +91,13 @@ class Config:
     #: URL prefix of an nginx ``internal`` location (e.g. "/protected/") that maps
     #: to MEDIA_ROOT; when set, media bytes are handed to nginx by X-Accel-Redirect.
     MEDIA_ACCEL: str = ""
+    #: Where ``scripts/run.sh`` serves the site. Not loopback → the demo organiser
+    #: gets no known password (see DEMO_PASSWORD).
+    HOST: str = "127.0.0.1"
+    PORT: int = 5000
+    #: Password of the demo organiser on a site reachable from other machines;
+    #: unset there → no demo account. On 127.0.0.1 the printed demo password is used.
+    DEMO_PASSWORD: str | None = None
     #: Seconds each card lasts in the generated demo recording.
     DEMO_CARD_SECONDS: float = 7.0
     #: Argon2id cost: OWASP's minimum is 19 MiB memory with 2 passes.

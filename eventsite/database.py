@@ -93,3 +93,19 @@ def write_transaction() -> Iterator[so.Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def schema_is_current() -> bool:
+    """True when the database has every migration applied (Alembic's head).
+
+    Commands check this first, so a person who forgot ``db upgrade`` reads one
+    sentence instead of an SQL traceback.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import nh3
-from flask import Flask, request, url_for
+from flask import Flask, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .events.seo import absolute
+from .times import clock
+from .urls import absolute, absolute_for
 
 # CommonMark without raw HTML: organisers and visitors write markdown, not HTML.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -47,14 +48,12 @@ def init_app(app: Flask) -> None:
     """Register template filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(clock, "clock")
 
     @app.context_processor
     def site_globals():
-        def absolute_url(endpoint: str, **values) -> str:
-            return absolute(url_for(endpoint, **values))
-
         return {
             "site_name": app.config["SITE_NAME"],
-            "absolute_url": absolute_url,
+            "absolute_url": absolute_for,
             "canonical_url": absolute(request.path),
         }

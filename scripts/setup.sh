@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent set-up for eventsite: Debian packages, virtualenv, pinned Python
-# packages, front-end packages from npm, database migrations.
+# Idempotent set-up for eventsite: Debian packages, virtualenv, locked Python
+# packages (hashes required), front-end packages from npm, database migrations.
 #   scripts/setup.sh          what the site needs
 #   scripts/setup.sh --dev    also what the tests need (Chromium for the browser tests)
 set -euo pipefail
@@ -13,6 +13,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 { command -v ffmpeg && command -v ffprobe; } >/dev/null || missing+=(ffmpeg)
+# espeak-ng speaks the demo panel's six voices.
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ -f package.json ]; then command -v npm >/dev/null || missing+=(nodejs npm); fi
 if [ "$dev" = 1 ]; then
@@ -32,7 +34,8 @@ stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$dev"
 if [ ! -f "$stamp" ]; then
   echo "==> Installing Python packages from $req"
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/pip install -q --disable-pip-version-check -r "$req"
+  # The locks carry a hash for every file: a changed download is refused.
+  .venv/bin/pip install -q --disable-pip-version-check --require-hashes -r "$req"
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 

@@ -12,7 +12,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from flask import g
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app, g
 from PIL import Image
 
 from eventsite import create_app
@@ -23,7 +25,20 @@ from eventsite.events.slugs import unique_slug
 from eventsite.extensions import db
 from eventsite.studio.operations import seat_panelist
 
+#: Fixtures shared by several areas' tests (a ready, transcoded panel).
+pytest_plugins = ["tests.ready_panel"]
+
 PASSWORD = "correct horse battery"
+
+
+def stamp_head() -> None:
+    """Record the newest migration as applied, as `db upgrade` would, so commands
+    see a current schema. (Not flask_migrate.stamp(): alembic's env.py would
+    reconfigure logging and hide log records from caplog.)"""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    with db.engine.begin() as connection:
+        MigrationContext.configure(connection).stamp(script, "heads")
 
 
 @pytest.fixture
@@ -42,6 +57,7 @@ def app(tmp_path, monkeypatch):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        stamp_head()
 
     @app.teardown_request
     def forget_signed_in_user(_exc):

@@ -1,29 +1,38 @@
 """Everything the discussion template needs under a panel, gathered in one place.
 
-``templates/events/panel.html`` includes ``discussion/_discussion.html``,
-which calls :func:`load_discussion`; the events package needs to know
-nothing about comments.
+The panel view calls :func:`load_discussion` and passes the result to
+``templates/events/panel.html`` as ``discussion``; that page includes
+``discussion/_discussion.html``. The events package needs to know nothing
+about comments.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, get_template_attribute, request, url_for
+from flask import current_app, g, request, url_for
+from markupsafe import Markup
 
 from ..database import utcnow
 from ..events.models import Panel
+from ..extensions import db
 from ..recordings.chapters import format_time
-from . import tokens
+from . import fragments, tokens
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, CommentStatus
 from .operations import current_policy, panel_is_closed
-from .queries import Node, Thread, load_thread
+from .paging import Paging, page_numbers
+from .queries import Node, Thread, load_thread, owned_pending, page_of_comment
+from .rules import Policy
+
+#: Stands for the comment id in URL patterns built once per page.
+_ID = 987654321
 
 
 @dataclass
 class Discussion:
     panel: Panel
+    #: The page of comments shown, and where it sits among the pages.
     thread: Thread
     form: CommentForm
     closed: bool
@@ -33,11 +42,40 @@ class Discussion:
     error: str | None
     feed_url: str
     post_url: str
+    #: The panel page's path, without query or anchor.
+    panel_path: str
+    # URL patterns built once, so a page of comments makes no url_for calls.
     _avatar_pattern: str
+    _permalink_pattern: str
+
+    @property
+    def paging(self) -> Paging:
+        return self.thread.paging
+
+    @property
+    def page_query(self) -> str:
+        """``cpage=N&`` for links that must come back to this page ("" on page 1)."""
+        return f"cpage={self.paging.page}&" if self.paging.page > 1 else ""
+
+    def page_url(self, page: int, anchor: str = "#comments") -> str:
+        """A page of the discussion; page 1 is the panel's own address."""
+        return self.panel_path + (f"?cpage={page}" if page > 1 else "") + anchor
+
+    def page_numbers(self) -> list[int | None]:
+        """The page numbers to link to, None for a gap."""
+        return page_numbers(self.paging.page, self.paging.pages)
+
+    def permalink(self, comment_id: int) -> str:
+        """The comment's lasting address: it redirects to whichever page shows the comment."""
+        return self._permalink_pattern.replace(str(_ID), str(comment_id))
 
     def avatar_url(self, comment: Comment) -> str:
         """Our identicon for the comment's author: keyed hash, never the e-mail."""
         return self._avatar_pattern.replace("KEY", tokens.avatar_key(comment.author_email))
+
+    def comments_html(self) -> Markup:
+        """The page's comments and their replies (cached per comment, see :mod:`.fragments`)."""
+        return fragments.thread_html(self.thread.roots, self)
 
 
 def authorship() -> dict[int, str]:
@@ -52,57 +90,89 @@ def new_form() -> CommentForm:
     return form
 
 
-def load_discussion(panel: Panel) -> Discussion:
-    """The thread, the form and the state of the discussion under ``panel``.
+def page_for(comment: Comment, policy: Policy | None = None, *, own: bool = False) -> int:
+    """The page of its panel's discussion that shows ``comment`` to this visitor.
 
-    After a refused no-JavaScript post, the view leaves the visitor's form
-    (with its errors) in ``g.comment_form`` so nothing they typed is lost.
+    ``own``: the comment was just posted by this visitor, so it counts even
+    while it waits for moderation and before the cookie names it.
+    """
+    mine = authorship()
+    pending = owned_pending(comment.panel_id, mine)
+    if own and comment.status is CommentStatus.PENDING:
+        pending.add(comment.id)
+    return page_of_comment(comment, pending, policy or current_policy())
+
+
+def comment_path(comment: Comment, page: int) -> str:
+    """The panel page that shows ``comment``, at the comment."""
+    panel = comment.panel
+    query = {"cpage": page} if page > 1 else {}
+    return url_for("events.panel", event_slug=panel.event.slug, slug=panel.slug, **query) + f"#comment-{comment.id}"
+
+
+def _reply_page(panel: Panel, reply_id: int, policy: Policy) -> int | None:
+    """The page holding the comment a no-JavaScript visitor is answering."""
+    comment = db.session.get(Comment, reply_id)
+    if comment is None or comment.panel_id != panel.id or comment.status is not CommentStatus.APPROVED:
+        return None
+    return page_for(comment, policy)
+
+
+def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
+    """The page ``page`` of the discussion under ``panel`` (None: page 1), with the form.
+
+    A page past the last shows the last. Opened to answer a comment
+    (``?replytocom=ID``) with no page given, it shows the page with that
+    comment. After a refused no-JavaScript post, the view leaves the
+    visitor's form (with its errors) in ``g.comment_form`` so nothing they
+    typed is lost.
     """
     policy = current_policy()
-    thread = load_thread(panel.id, authorship(), utcnow(), policy)
     # Popped, not read: in tests one app context can span several requests.
     form = g.pop("comment_form", None) or new_form()
     error = g.pop("comment_error", None)
-    reply_to = None
     reply_id = request.args.get("replytocom", type=int) or form.parent_id.data
+    if reply_id and page is None:
+        page = _reply_page(panel, reply_id, policy)
+    thread = load_thread(panel.id, authorship(), utcnow(), policy, page)
+    reply_to = None
     if reply_id and reply_id in thread.by_id and not thread.by_id[reply_id].comment.deleted:
         reply_to = thread.by_id[reply_id].comment
         form.parent_id.data = reply_id
     else:
         form.parent_id.data = None
+    return _discussion(panel, thread, form, panel_is_closed(panel, policy=policy), reply_to, error)
+
+
+def _discussion(panel, thread, form, closed, reply_to, error) -> Discussion:
     slugs = {"event_slug": panel.event.slug, "slug": panel.slug}
     return Discussion(
         panel=panel,
         thread=thread,
         form=form,
-        closed=panel_is_closed(panel, policy=policy),
+        closed=closed,
         reply_to=reply_to,
         error=error,
         feed_url=url_for("discussion.feed", **slugs),
         post_url=url_for("discussion.post", **slugs),
+        panel_path=url_for("events.panel", **slugs),
         _avatar_pattern=url_for("discussion.avatar", key="KEY"),
+        _permalink_pattern=url_for("discussion.permalink", comment_id=_ID),
     )
 
 
 def comment_item_html(panel: Panel, comment: Comment) -> str:
     """One comment as it appears in the thread, for the page's script to insert."""
-    discussion = Discussion(
-        panel=panel,
-        thread=Thread(roots=[], count=0, by_id={}),
-        form=new_form(),
-        closed=False,
-        reply_to=None,
-        error=None,
-        feed_url="",
-        post_url="",
-        _avatar_pattern=url_for("discussion.avatar", key="KEY"),
-    )
+    discussion = _discussion(panel, Thread(roots=[], count=0, by_id={}), new_form(), False, None, None)
     node = Node(comment, mine=True, edit_token=tokens.edit_token(comment))
-    return str(get_template_attribute("discussion/_comment.html", "comment_item")(node, discussion))
+    return str(fragments.thread_html([node], discussion))
 
 
 def init_app(app) -> None:
-    """Make :func:`load_discussion` available to templates."""
+    """Make :func:`load_discussion` available to templates, and give the app its comment cache."""
+    # Only for the fallback in discussion/_discussion.html while the panel view
+    # does not pass ``discussion`` yet.
     app.add_template_global(load_discussion, "load_discussion")
     app.add_template_filter(format_time, "video_time")
     app.add_template_global(lambda: current_app.config["COMMENT_EDIT_MINUTES"], "comment_edit_minutes")
+    fragments.init_app(app)

@@ -28,6 +28,11 @@ class Comment(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id", ondelete="CASCADE"), index=True)
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
+    #: The top-level comment this one answers, directly or through other replies;
+    #: None for a top-level comment. Pages of the discussion are made of whole
+    #: threads, and this lets one query load a page's threads and nothing else.
+    #: Set on insert (see :func:`_join_parents_thread`).
+    thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
     #: 1 for a top-level comment; never more than ``COMMENT_MAX_DEPTH``.
     depth: so.Mapped[int] = so.mapped_column(default=1)
     author_name: so.Mapped[str] = so.mapped_column(sa.String(100))
@@ -60,11 +65,40 @@ class Comment(db.Model):
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     panel: so.Mapped["Panel"] = so.relationship(overlaps="comments")  # noqa: F821
-    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id], back_populates="replies")
-    replies: so.Mapped[list[Comment]] = so.relationship(back_populates="parent", order_by="Comment.created_at")
+    parent: so.Mapped[Comment | None] = so.relationship(
+        remote_side=[id], back_populates="replies", foreign_keys=[parent_id]
+    )
+    replies: so.Mapped[list[Comment]] = so.relationship(
+        back_populates="parent", order_by="Comment.created_at", foreign_keys=[parent_id]
+    )
+
+    @property
+    def thread_key(self) -> int:
+        """The id of the thread's top-level comment (its own id for one)."""
+        return self.thread_id or self.id
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status.value}>"
+
+
+@sa.event.listens_for(Comment, "before_insert")
+def _join_parents_thread(_mapper, connection, comment: Comment) -> None:
+    """Every way of creating a reply (visitor, organiser, demo, tests) gets ``thread_id`` right.
+
+    The parent is always inserted first, so its id is known here even when a
+    whole tree is added in one flush.
+    """
+    if comment.thread_id is not None:
+        return
+    parent = comment.__dict__.get("parent")
+    if parent is not None:
+        comment.thread_id = parent.thread_id or parent.id
+    elif comment.parent_id is not None:
+        row = connection.execute(
+            sa.select(Comment.thread_id, Comment.id).where(Comment.id == comment.parent_id)
+        ).first()
+        if row is not None:
+            comment.thread_id = row.thread_id or row.id
 
 
 class BlockKind(enum.StrEnum):

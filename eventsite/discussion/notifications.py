@@ -11,9 +11,9 @@ from flask import current_app, has_request_context, render_template, url_for
 from ..accounts.models import Organiser
 from ..database import utcnow
 from ..events.models import Panel
-from ..events.seo import absolute
 from ..extensions import db
 from ..mail import send_mail
+from ..urls import absolute
 from . import tokens
 from .models import Comment, CommentStatus
 
@@ -35,9 +35,13 @@ def _render(template: str, **context) -> str:
 
 
 def comment_url(comment: Comment) -> str:
-    """The public permalink of a comment."""
-    panel = db.session.get(Panel, comment.panel_id)
-    return _absolute("events.panel", event_slug=panel.event.slug, slug=panel.slug) + f"#comment-{comment.id}"
+    """The public permalink of a comment.
+
+    It redirects to the page that shows the comment when it is opened, so a
+    mail read days later still lands on it after other threads moved it to
+    another page.
+    """
+    return _absolute("discussion.permalink", comment_id=comment.id)
 
 
 def notify_reply(reply: Comment) -> bool:

@@ -1,13 +1,17 @@
-"""Reading comments: a panel's thread in one query, the feed, the facts the rules need.
+"""Reading comments: a page of a panel's discussion, the feed, the facts the rules need.
 
-The thread is one SELECT whatever its size; the tree is assembled in Python,
-so a panel with a thousand comments costs the same number of queries as a
-panel with ten.
+A page of the discussion costs the same few queries whatever the panel's
+size: one COUNT for the heading and the number of pages, one SELECT for the
+page's threads (their top-level comments chosen in a subquery, every reply
+found by ``thread_id``), and, for a visitor who has posted, one to check
+which of their comments still waiting for moderation they may see. The tree
+is assembled in Python.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +22,7 @@ from ..events.models import Panel
 from ..extensions import db
 from . import tokens
 from .models import BlockKind, Comment, CommentBlock, CommentStatus
+from .paging import NEWEST, Paging, page_of_position, paging
 from .rules import Facts, Policy, Submission
 
 #: What the thread shows; rows with these attributes stand in for :class:`Comment`.
@@ -54,26 +59,103 @@ class Node:
 
 @dataclass
 class Thread:
+    """One page of a panel's discussion."""
+
+    #: The page's top-level comments (and replies whose parent is hidden).
     roots: list[Node]
-    #: Approved, not deleted comments: the number in the heading.
+    #: Approved, not deleted comments on every page: the number in the heading.
     count: int
+    #: The comments on this page.
     by_id: dict[int, Node]
+    paging: Paging = field(default_factory=lambda: paging(1, 0, 0))
 
 
-def load_thread(panel_id: int, authorship: dict[int, str], now: datetime, policy: Policy) -> Thread:
-    """A panel's visible comments as a tree, oldest first at every level.
+def thread_key() -> sa.ColumnElement[int]:
+    """The id of a comment's top-level comment (its own id for a top-level one)."""
+    return sa.func.coalesce(Comment.thread_id, Comment.id)
 
+
+def owned_pending(panel_id: int, authorship: dict[int, str]) -> set[int]:
+    """This browser's comments on the panel that wait for moderation, checked against the cookie.
+
+    Checked here, not after loading a page, so that the page count and the
+    permalinks agree with what the page shows (an id in the cookie may have
+    been reused by somebody else's comment).
+    """
+    if not authorship:
+        return set()
+    rows = db.session.execute(
+        sa.select(Comment.id, Comment.created_at, Comment.body_source).where(
+            Comment.id.in_(list(authorship)), Comment.panel_id == panel_id, Comment.status == CommentStatus.PENDING
+        )
+    ).all()
+    return {row.id for row in rows if tokens.owns(authorship, row)}
+
+
+def _visible(pending: Collection[int]) -> sa.ColumnElement[bool]:
+    """Approved, or this visitor's own comment waiting for moderation."""
+    approved = Comment.status == CommentStatus.APPROVED
+    return sa.or_(approved, Comment.id.in_(sorted(pending))) if pending else approved
+
+
+def _shown(pending: Collection[int]) -> sa.ColumnElement[bool]:
+    """A comment that makes its thread appear (placeholders alone do not)."""
+    return sa.and_(_visible(pending), ~Comment.deleted)
+
+
+def _root_order(root, order: str) -> list:
+    if order == NEWEST:
+        return [root.created_at.desc(), root.id.desc()]
+    return [root.created_at, root.id]
+
+
+def count_discussion(panel_id: int, pending: Collection[int]) -> tuple[int, int]:
+    """``(approved comments, threads this visitor sees)`` in one COUNT query."""
+    approved = sa.and_(Comment.status == CommentStatus.APPROVED, ~Comment.deleted)
+    comments, threads = db.session.execute(
+        sa.select(
+            sa.func.count(sa.case((approved, Comment.id))),
+            sa.func.count(sa.distinct(sa.case((_shown(pending), thread_key())))),
+        ).where(Comment.panel_id == panel_id)
+    ).one()
+    return comments or 0, threads or 0
+
+
+def load_thread(
+    panel_id: int, authorship: dict[int, str], now: datetime, policy: Policy, page: int | None = 1
+) -> Thread:
+    """One page of a panel's visible comments as a tree.
+
+    Pages hold ``policy.per_page`` whole threads, oldest or newest thread
+    first (``policy.order``); replies are oldest first at every level.
     Visible means approved, plus this browser's own comments that are still
     waiting for moderation. Deleted comments stay as placeholders only while
     they have visible replies.
     """
-    visible = Comment.status == CommentStatus.APPROVED
-    if authorship:
-        visible = sa.or_(visible, sa.and_(Comment.id.in_(list(authorship)), Comment.status == CommentStatus.PENDING))
-    # Plain rows, not ORM objects: a thousand comments load several times faster.
-    rows = db.session.execute(
-        sa.select(*THREAD_COLUMNS).where(Comment.panel_id == panel_id, visible).order_by(Comment.created_at, Comment.id)
-    ).all()
+    pending = owned_pending(panel_id, authorship)
+    count, threads = count_discussion(panel_id, pending)
+    where = paging(page, threads, policy.per_page, policy.order)
+    root = so.aliased(Comment, name="root")
+    key = thread_key()
+    query = (
+        sa.select(*THREAD_COLUMNS)
+        .join(root, root.id == key)
+        .where(Comment.panel_id == panel_id, _visible(pending))
+        .order_by(*_root_order(root, policy.order), Comment.created_at, Comment.id)
+    )
+    if where.per_page:
+        page_threads = (
+            sa.select(key)
+            .join(root, root.id == key)
+            .where(Comment.panel_id == panel_id, _shown(pending))
+            .group_by(key, root.created_at, root.id)
+            .order_by(*_root_order(root, policy.order))
+            .limit(where.per_page)
+            .offset(where.offset)
+        )
+        query = query.where(key.in_(page_threads))
+    # Plain rows, not ORM objects: a page of comments loads several times faster.
+    rows = db.session.execute(query).all()
     window = timedelta(minutes=policy.edit_minutes)
     by_id: dict[int, Node] = {}
     roots: list[Node] = []
@@ -87,9 +169,31 @@ def load_thread(panel_id: int, authorship: dict[int, str], now: datetime, policy
         by_id[comment.id] = node
         parent = by_id.get(comment.parent_id) if comment.parent_id else None
         (parent.children if parent else roots).append(node)
-    roots = _prune_placeholders(roots)
-    count = sum(1 for n in by_id.values() if n.comment.status is CommentStatus.APPROVED and not n.comment.deleted)
-    return Thread(roots=roots, count=count, by_id=by_id)
+    return Thread(roots=_prune_placeholders(roots), count=count, by_id=by_id, paging=where)
+
+
+def page_of_comment(comment: Comment, pending: Collection[int], policy: Policy) -> int:
+    """The page of the discussion that shows ``comment`` to a visitor who sees ``pending``."""
+    if not policy.per_page:
+        return 1
+    root, target = so.aliased(Comment, name="root"), so.aliased(Comment, name="target")
+    key = thread_key()
+    if policy.order == NEWEST:
+        before = sa.or_(
+            root.created_at > target.created_at, sa.and_(root.created_at == target.created_at, root.id > target.id)
+        )
+    else:
+        before = sa.or_(
+            root.created_at < target.created_at, sa.and_(root.created_at == target.created_at, root.id < target.id)
+        )
+    position = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(key)))
+        .select_from(Comment)
+        .join(root, root.id == key)
+        .join(target, target.id == comment.thread_key)
+        .where(Comment.panel_id == comment.panel_id, _shown(pending), before)
+    )
+    return page_of_position(position or 0, policy.per_page)
 
 
 def _prune_placeholders(nodes: list[Node]) -> list[Node]:

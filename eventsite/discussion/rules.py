@@ -52,6 +52,10 @@ class Policy:
     rate_seconds: int = 60
     close_after_days: int = 0
     edit_minutes: int = 15
+    #: Top-level threads per page of the discussion; 0 shows every thread on one page.
+    per_page: int = 50
+    #: "oldest" or "newest" thread first; replies are always oldest first.
+    order: str = "oldest"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -68,6 +72,8 @@ class Policy:
             rate_seconds=rate.get_expiry(),
             close_after_days=int(config.get("COMMENT_CLOSE_AFTER_DAYS", 0)),
             edit_minutes=int(config.get("COMMENT_EDIT_MINUTES", 15)),
+            per_page=max(0, int(config.get("COMMENTS_PER_PAGE", 50))),
+            order="newest" if str(config.get("COMMENT_ORDER", "oldest")).strip().lower() == "newest" else "oldest",
         )
 
 

@@ -1,4 +1,4 @@
-"""Public discussion endpoints: post, edit, delete, avatars, feed, unsubscribe."""
+"""Public discussion endpoints: post, edit, delete, permalinks, avatars, feed, unsubscribe."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 
+from ..events.loader import load_panel
 from ..events.models import Panel
-from ..events.operations import get_event_or_404, get_panel_or_404
+from ..events.page import render_panel_page
 from ..extensions import csrf, db
 from . import notifications, tokens
 from . import operations as ops
 from .avatars import identicon_svg
-from .context import authorship, comment_item_html
+from .context import authorship, comment_item_html, comment_path, page_for
 from .forms import CommentForm, DeleteCommentForm, EditCommentForm, UnsubscribeForm
 from .markup import clean_website
 from .models import Comment, CommentStatus
@@ -39,15 +39,13 @@ AWAITING = "Your comment is awaiting moderation."
 AVATAR_KEY = re.compile(r"[0-9a-f]{32}")
 
 
-def _visible_panel_or_404(event_slug: str, slug: str) -> Panel:
-    """The panel, if this visitor may see it.
+def _visible_panel_or_404(event_slug: str, slug: str, endpoint: str | None = None) -> Panel:
+    """The panel, if this visitor may see it (see :func:`eventsite.events.loader.load_panel`).
 
+    :raise 301: an old slug, with ``endpoint``.
     :raise 404: unknown, or not public and not signed in.
     """
-    panel = get_panel_or_404(get_event_or_404(event_slug), slug)
-    if not panel.is_public() and not current_user.is_authenticated:
-        abort(404)
-    return panel
+    return load_panel(event_slug, slug, endpoint=endpoint)
 
 
 def _wants_json() -> bool:
@@ -90,10 +88,7 @@ def _refused(panel: Panel, form: CommentForm, status: int, message: str | None =
     if _wants_json():
         return jsonify(message=message or "Please check the form.", errors=form.errors), status
     g.comment_form, g.comment_error = form, message
-    # Reuse the panel view itself, so the page is complete whatever it shows.
-    page = current_app.view_functions["events.panel"](event_slug=panel.event.slug, slug=panel.slug)
-    response = make_response(page)
-    response.status_code = status
+    response = make_response(render_panel_page(panel, status))
     # The page echoes the sender's own e-mail back into the form: keep it out of caches.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -116,14 +111,22 @@ def post(event_slug: str, slug: str):
     comment = result.comment
     visible = comment is not None and result.verdict in (Verdict.APPROVE, Verdict.HOLD)
     message = "Thanks, your comment is published." if result.verdict is Verdict.APPROVE else AWAITING
+    page = page_for(comment, own=True) if visible else None
     if _wants_json():
         payload: dict = {"status": "approved" if result.verdict is Verdict.APPROVE else "pending", "message": message}
         if visible:
-            payload.update(id=comment.id, parent_id=comment.parent_id, html=comment_item_html(panel, comment))
+            payload.update(
+                id=comment.id,
+                parent_id=comment.parent_id,
+                html=comment_item_html(panel, comment),
+                # The script moves to this page when the comment is not on the one shown.
+                page=page,
+                url=comment_path(comment, page),
+            )
         response = jsonify(payload)
     else:
         flash(message, "success")
-        response = redirect(_panel_url(panel, f"#comment-{comment.id}" if visible else "#comments"), 303)
+        response = redirect(comment_path(comment, page) if visible else _panel_url(panel, "#comments"), 303)
     return _remember(response, comment) if visible else response
 
 
@@ -158,7 +161,7 @@ def edit(comment_id: int):
             error, status = exc.message, exc.status
         else:
             flash("Your comment was updated.", "success")
-            response = redirect(_panel_url(comment.panel, f"#comment-{comment.id}"), 303)
+            response = redirect(comment_path(comment, page_for(comment, own=True)), 303)
             return _remember(response, comment)
     else:
         status = 400 if request.method == "POST" else 200
@@ -185,6 +188,39 @@ def delete(comment_id: int):
     return redirect(_panel_url(panel, "#comments"), 303)
 
 
+def _shown_comment_or_404(comment_id: int) -> Comment:
+    """A comment this visitor may see: approved, or their own one awaiting moderation.
+
+    :raise 404: no such comment, deleted, held for someone else, spam or
+        trash, or its panel is not public.
+    """
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted:
+        abort(404)
+    own_held = comment.status is CommentStatus.PENDING and tokens.owns(authorship(), comment)
+    if comment.status is not CommentStatus.APPROVED and not own_held:
+        abort(404)
+    if not comment.panel.is_public():
+        abort(404)
+    return comment
+
+
+@bp.get("/comments/<int:comment_id>/")
+def permalink(comment_id: int):
+    """A comment's lasting address: redirect to the page of the discussion that shows it.
+
+    The page is worked out on every visit, so links in mails and feeds still
+    land on the comment after new threads have moved it to another page.
+
+    :raise 404: see :func:`_shown_comment_or_404`.
+    """
+    comment = _shown_comment_or_404(comment_id)
+    response = redirect(comment_path(comment, page_for(comment)), 302)
+    # Where it points changes as the discussion grows, and with this visitor's cookie.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @bp.get("/avatars/<key>.svg")
 def avatar(key: str):
     """A commenter's identicon.
@@ -207,7 +243,7 @@ def feed(event_slug: str, slug: str):
 
     :raise 404: panel not visible.
     """
-    panel = _visible_panel_or_404(event_slug, slug)
+    panel = _visible_panel_or_404(event_slug, slug, endpoint="discussion.feed")
     comments = feed_comments(panel.id)
     body = render_template("discussion/comments.atom.xml", panel=panel, comments=comments)
     return Response(body, mimetype="application/atom+xml")

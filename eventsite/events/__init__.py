@@ -1,5 +1,16 @@
-"""Events, panels and panelists, and their public pages."""
+"""Events, panels and panelists, their public pages, and the one panel loader."""
 
-from .views import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the public pages and the view-count beacon."""
+    from ..extensions import csrf
+    from . import stats  # noqa: F401  (its view-count tables belong to this area)
+    from .views import bp, count_view
+
+    # The beacon carries no cookie-based authority: it only counts, once a day per visitor.
+    csrf.exempt(count_view)
+    app.register_blueprint(bp)

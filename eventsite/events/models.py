@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
@@ -17,6 +18,10 @@ class PanelStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     UNLISTED = "unlisted"
+
+
+#: Statuses that are public without a date: anyone with the link may see them.
+OPEN_STATUSES = (PanelStatus.PUBLISHED, PanelStatus.UNLISTED)
 
 
 class SeatRole(enum.StrEnum):
@@ -84,17 +89,34 @@ class Panel(db.Model):
     )
     comments: so.Mapped[list["Comment"]] = so.relationship(cascade="all, delete-orphan")  # noqa: F821
 
+    # The visibility rule, once: each hybrid below reads the same two facts
+    # (OPEN_STATUSES, and a scheduled panel's publish time) in Python for a
+    # loaded panel and in SQL for queries; tests/events/test_visibility.py
+    # checks both forms agree for every status.
+
+    @hybrid_method
     def is_public(self, now: datetime | None = None) -> bool:
         """True when anyone with the link may see the panel."""
-        if self.status in (PanelStatus.PUBLISHED, PanelStatus.UNLISTED):
-            return True
-        if self.status is PanelStatus.SCHEDULED and self.publish_at is not None:
-            return self.publish_at <= (now or utcnow())
-        return False
+        now = now or utcnow()
+        return self.status in OPEN_STATUSES or (
+            self.status is PanelStatus.SCHEDULED and self.publish_at is not None and self.publish_at <= now
+        )
 
+    @is_public.expression
+    def is_public(cls, now: datetime | None = None):  # noqa: N805  (a class-level SQL expression)
+        now = now or utcnow()
+        return sa.or_(
+            cls.status.in_(OPEN_STATUSES), sa.and_(cls.status == PanelStatus.SCHEDULED, cls.publish_at <= now)
+        )
+
+    @hybrid_method
     def is_listed(self, now: datetime | None = None) -> bool:
-        """True when the panel appears on the home and event pages."""
+        """True when the panel appears on the home and event pages, feeds and the sitemap."""
         return self.is_public(now) and self.status is not PanelStatus.UNLISTED
+
+    @is_listed.expression
+    def is_listed(cls, now: datetime | None = None):  # noqa: N805
+        return sa.and_(cls.is_public(now), cls.status != PanelStatus.UNLISTED)
 
     @property
     def credit_lines(self) -> list[str]:

@@ -18,17 +18,13 @@ class PublishError(ValueError):
 
 
 def public_condition(now: datetime | None = None):
-    """SQL condition for panels anyone with the link may see."""
-    now = now or utcnow()
-    return sa.or_(
-        Panel.status.in_([PanelStatus.PUBLISHED, PanelStatus.UNLISTED]),
-        sa.and_(Panel.status == PanelStatus.SCHEDULED, Panel.publish_at <= now),
-    )
+    """SQL condition for panels anyone with the link may see (:meth:`Panel.is_public`)."""
+    return Panel.is_public(now)
 
 
 def listed_condition(now: datetime | None = None):
-    """SQL condition for panels shown in lists (public and not unlisted)."""
-    return sa.and_(public_condition(now), Panel.status != PanelStatus.UNLISTED)
+    """SQL condition for panels shown in lists (:meth:`Panel.is_listed`)."""
+    return Panel.is_listed(now)
 
 
 def latest_panels(limit: int = 12) -> list[Panel]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..storage import StorageError, media_store
 from . import operations as ops
-from . import slugs
+from . import slugs, stats
+from .loader import load_panel
 from .models import Event, Panel, Panelist
+from .page import render_panel_page
 
 bp = Blueprint("events", __name__)
 
@@ -40,25 +41,10 @@ def event(slug: str):
 def panel(event_slug: str, slug: str):
     """A panel page; drafts and future scheduled panels only for organisers.
 
+    :raise 301: an old event or panel slug.
     :raise 404: unknown slug, or not public and not signed in.
     """
-    found_event = db.session.scalar(sa.select(Event).where(Event.slug == event_slug))
-    if found_event is None:
-        target = slugs.redirect_target("event", event_slug)
-        if target and (moved := db.session.get(Event, target)):
-            return redirect(url_for(".panel", event_slug=moved.slug, slug=slug), 301)
-        abort(404)
-    found = ops.find_panel(found_event, slug)
-    if found is None:
-        target = slugs.redirect_target("panel", slug, found_event.id)
-        moved = db.session.get(Panel, target) if target else None
-        # Check access before redirecting, or an old link would reveal a draft's new title.
-        if moved is not None and (moved.is_public() or current_user.is_authenticated):
-            return redirect(url_for(".panel", event_slug=found_event.slug, slug=moved.slug), 301)
-        abort(404)
-    if not found.is_public() and not current_user.is_authenticated:
-        abort(404)
-    return render_template("events/panel.html", event=found_event, panel=found)
+    return render_panel_page(load_panel(event_slug, slug, endpoint="events.panel"))
 
 
 @bp.route("/people/<slug>/")
@@ -94,3 +80,18 @@ def person_image(slug: str, kind: str):
         abort(404)
     # Keys change whenever the image changes, so the URL can be cached long.
     return send_file(path, max_age=3600, conditional=True)
+
+
+@bp.route("/api/panels/<int:panel_id>/views", methods=["POST"])
+# One address can't run up a count by looping the beacon (changing User-Agent each time).
+@limiter.limit("20 per hour")
+def count_view(panel_id: int):
+    """The player's "playback started" beacon; counts once a day per visitor.
+
+    :raise 404: unknown or unpublished panel.
+    """
+    panel = db.session.get(Panel, panel_id)
+    if panel is None or not panel.is_public():
+        abort(404)
+    stats.record_view(panel, request.remote_addr or "", request.headers.get("User-Agent", ""))
+    return Response(status=204)

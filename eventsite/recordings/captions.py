@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..storage import StorageError, media_store
+from ..times import vtt_timestamp
 from .line_errors import LineError
 from .models import Caption, Recording
 
@@ -50,15 +51,6 @@ class Cue:
 def _seconds(groups: tuple[str | None, ...]) -> float:
     hours, minutes, seconds, millis = groups
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis.ljust(3, "0")) / 1000
-
-
-def format_timestamp(seconds: float) -> str:
-    """``3723.5`` → ``01:02:03.500``; hours keep growing past 99, as WebVTT allows."""
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def unescape(text: str) -> str:
@@ -165,7 +157,7 @@ def to_webvtt(cues: list[Cue]) -> str:
     """A WebVTT document for ``cues``."""
     blocks = ["WEBVTT"]
     for cue in cues:
-        blocks.append(f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}\n{cue.text}")
+        blocks.append(f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}\n{cue.text}")
     return "\n\n".join(blocks) + "\n"
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..times import clock as format_time  # noqa: F401  (re-exported: the chapters' way to write a time)
+from ..times import iso_duration, parse_time  # noqa: F401  (re-exported)
 from .line_errors import LineError
 from .models import Chapter, Recording
 
 _CLOCK = r"\d{1,3}(?::[0-5]?\d){1,2}(?:\.\d+)?"
-_UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
 #: "0:00 Intro", "(1:02:03) - Questions", "[12:30] Q&A", "1. 0:00 Intro"
 _TIME_FIRST = re.compile(rf"^\s*(?:\d+\.\s+)?[\[(]?(?P<time>{_CLOCK})[\])]?\s*(?:[-–—:|]\s*)?(?P<title>.*?)\s*$")
 #: "Intro - 0:00", "Questions (1:02:03)"
@@ -32,42 +33,6 @@ class ChapterError(LineError):
 class ChapterLine:
     start: float
     title: str
-
-
-def parse_time(value: str) -> float | None:
-    """Seconds from ``"90"``, ``"1:30"``, ``"1:02:03"``, ``"1m30s"``, ``"1h2m"``; None if unreadable."""
-    value = (value or "").strip().lower()
-    if not value:
-        return None
-    if ":" in value:
-        if not re.fullmatch(_CLOCK, value):
-            return None
-        total = 0.0
-        for part in value.split(":"):
-            total = total * 60 + float(part)
-        return total
-    match = _UNITS.match(value)
-    if not match or not any(match.groups()):
-        return None
-    hours, minutes, seconds = match.groups()
-    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
-
-
-def format_time(seconds: float) -> str:
-    """``3723`` → ``"1:02:03"``, ``75`` → ``"1:15"`` (how people write chapter times)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def iso_duration(seconds: float) -> str:
-    """ISO 8601 duration for schema.org: ``5430`` → ``"PT1H30M30S"``, ``0`` → ``"PT0S"``."""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    out = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return out + (f"{secs}S" if secs or out == "PT" else "")
 
 
 def parse_chapter_lines(text: str, duration: float | None = None) -> list[ChapterLine]:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
+from ..cli import needs_schema
 from .operations import RecordingRefused, find_panel, import_recording
 from .upload_store import purge_expired_uploads, uploads_folder
 
@@ -18,6 +20,8 @@ from .upload_store import purge_expired_uploads, uploads_folder
 @click.option("--panel", "panel_ref", required=True, help="Panel slug, or EVENT/PANEL when several events use it.")
 @click.option("--wait", is_flag=True, help="Wait for the transcode and show its progress.")
 @click.option("--timeout", type=float, default=0, help="With --wait: give up waiting after this many seconds.")
+@with_appcontext
+@needs_schema
 def import_recording_command(file: Path, panel_ref: str, wait: bool, timeout: float) -> None:
     """Add a recording that is already on this server to a panel."""
     try:

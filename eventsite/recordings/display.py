@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..times import clock as format_duration  # noqa: F401  (re-exported for the studio)
+
 
 def format_size(size: int | None) -> str:
     """``1536000`` → ``"1.5 MB"`` (decimal units, as file managers show them)."""
@@ -11,16 +13,6 @@ def format_size(size: int | None) -> str:
             return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return ""  # unreachable; keeps type checkers content
-
-
-def format_duration(seconds: float | None) -> str:
-    """``3725.4`` → ``"1:02:05"``; ``65`` → ``"1:05"``; unknown → ``"–"``."""
-    if seconds is None:
-        return "–"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def describe_streams(probe: dict | None) -> list[str]:

@@ -20,11 +20,12 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app
 
+from ..events.loader import may_see
 from ..events.models import Panel
 from ..extensions import db
 from ..storage import StorageError, check_key, media_store
 from .access import viewer_is_organiser
-from .models import Recording
+from .models import Caption, Recording
 from .ranges import accel_response, file_response
 
 bp = Blueprint("media", __name__)
@@ -108,3 +109,25 @@ def media(key: str) -> Response:
     if accel:
         return accel_response(accel.rstrip("/") + "/" + quote(key), content_type_for(key), cache)
     return file_response(path, content_type_for(key), cache)
+
+
+@bp.route("/captions/<int:caption_id>.vtt")
+def caption_file(caption_id: int):
+    """A caption track; public with its panel, else for organisers only.
+
+    :raise 404: unknown caption, or a panel this visitor may not see.
+    """
+    caption = db.session.get(Caption, caption_id)
+    if caption is None:
+        abort(404)
+    panel = db.session.get(Recording, caption.recording_id).panel
+    if not may_see(panel):
+        abort(404)
+    public = panel.is_public()
+    try:
+        path = media_store().path(caption.storage_key)
+    except StorageError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return file_response(path, "text/vtt; charset=utf-8", PUBLIC_CACHE if public else PRIVATE_CACHE)

@@ -19,6 +19,7 @@ from werkzeug.http import http_date
 
 from ..events.models import Panel
 from ..extensions import db
+from ..urls import absolute
 from .access import AccessRefused, request_organiser
 from .operations import RecordingRefused, find_panel, recording_for_upload, store_original
 from .upload_chunks import append_chunk, parse_checksum
@@ -97,7 +98,7 @@ def create() -> Response:
     if shutil.disk_usage(folder).free < length:
         return _text("The server does not have room for this file right now.", 507)
     upload = create_upload(folder, length, g.organiser.id, metadata)
-    headers = {"Location": f"{current_app.config['BASE_URL'].rstrip('/')}/uploads/{upload.id}"}
+    headers = {"Location": absolute(f"/uploads/{upload.id}")}
     if length == 0:  # nothing will be PATCHed, so finish (and refuse) now
         with upload_lock(upload):
             refusal = _finish(upload)

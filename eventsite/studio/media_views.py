@@ -8,13 +8,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ..api.player import ready_recording
 from ..events import stats
 from ..events.models import Panel
 from ..extensions import db
 from ..recordings.captions import CaptionError, captions_of, delete_caption, save_caption
 from ..recordings.chapters import ChapterError, add_chapter, chapters_of, format_time, parse_time, replace_chapters
 from ..recordings.models import Caption, Chapter, Recording
+from ..recordings.player import ready_recording
 from . import bp
 from .forms import DeleteForm
 

@@ -12,6 +12,7 @@ import shutil
 import threading
 from pathlib import Path
 
+from ..times import vtt_timestamp
 from .command import THUMB_PATTERN, THUMBS_DIR
 from .errors import TranscodeError
 from .plan import StoryboardPlan
@@ -96,16 +97,8 @@ def storyboard_vtt(board: StoryboardPlan, count: int, duration: float) -> str:
         row, column = divmod(position, board.columns)
         x, y = column * board.thumb_width, row * board.thumb_height
         lines += [
-            f"{_timestamp(start)} --> {_timestamp(end)}",
+            f"{vtt_timestamp(start)} --> {vtt_timestamp(end)}",
             f"{SPRITE_PATTERN % (sheet + 1)}#xywh={x},{y},{board.thumb_width},{board.thumb_height}",
             "",
         ]
     return "\n".join(lines)
-
-
-def _timestamp(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"

@@ -152,3 +152,15 @@ def test_another_organisers_upload_is_not_found(client, upload, other_token):
     assert client.head(upload, headers=headers).status_code == 404
     response = client.patch(upload, headers=headers | {"Upload-Offset": "3", "Content-Type": PATCH_TYPE}, data=b"defg")
     assert response.status_code == 404
+
+
+def test_location_follows_the_request_address_when_no_base_url_is_set(app, client, auth, panel_id):
+    """`flask run --port 8000` must work without EVENTSITE_BASE_URL: the next PATCH goes to the same port."""
+    app.config["BASE_URL"] = None
+    response = client.post(
+        "/uploads/",
+        base_url="http://127.0.0.1:8000",
+        headers=auth | {"Upload-Length": "5", "Upload-Metadata": metadata(panel_id), "X-Forwarded-Host": "evil.test"},
+    )
+    assert response.status_code == 201
+    assert response.headers["Location"].startswith("http://127.0.0.1:8000/uploads/")

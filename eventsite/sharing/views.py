@@ -1,45 +1,38 @@
-"""oEmbed, the sitemap, the view-count beacon and caption files."""
+"""oEmbed and the sitemap: how other sites and search engines find a panel."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from ..events import seo, stats
-from ..events.models import Event, Panel
-from ..extensions import db, limiter
-from ..recordings.access import viewer_is_organiser
-from ..recordings.models import Caption, Recording
-from ..recordings.ranges import file_response
-from ..recordings.serving import PRIVATE_CACHE, PUBLIC_CACHE
-from ..storage import StorageError, media_store
-from .player import player_media
+from ..events.loader import resolve_panel
+from ..events.models import Panel
+from ..recordings.player import player_media
+from ..urls import absolute, absolute_for, base_url, embed_url, panel_url
+from . import seo
 
-bp = Blueprint("api", __name__)
+bp = Blueprint("sharing", __name__)
 
 #: Largest player an oEmbed consumer gets when it names no maximum.
 OEMBED_DEFAULT_WIDTH = 640
 
 
-def public_panel(event_slug: str, slug: str, *, organisers_too: bool = False) -> Panel:
-    """The panel at these slugs if this visitor may see it.
-
-    :raise 404: unknown, or not public (and, with ``organisers_too``, not signed in).
-    """
-    panel = db.session.scalar(sa.select(Panel).join(Panel.event).where(Event.slug == event_slug, Panel.slug == slug))
-    if panel is None or not (panel.is_public() or (organisers_too and viewer_is_organiser())):
-        abort(404)
-    return panel
-
-
 def oembed_discovery_url(panel: Panel) -> str:
     """The oEmbed URL that describes ``panel``'s page (for ``<link rel="alternate">``)."""
-    return seo.absolute(url_for("api.oembed", url=seo.panel_url(panel), format="json"))
+    return absolute_for("sharing.oembed", url=panel_url(panel), format="json")
+
+
+def iframe_html(panel: Panel, width: int, height: int) -> str:
+    """The ``<iframe>`` other sites paste: one definition for oEmbed and the page's embed box."""
+    return (
+        f'<iframe src="{escape(embed_url(panel))}" width="{width}" height="{height}" '
+        f'title="{escape(panel.title)}" frameborder="0" allow="fullscreen; picture-in-picture" '
+        "allowfullscreen></iframe>"
+    )
 
 
 def _panel_for_url(url: str) -> Panel:
@@ -48,7 +41,7 @@ def _panel_for_url(url: str) -> Panel:
     :raise 404: another site, another page, or a panel that is not public.
     """
     parts = urlsplit(url or "")
-    ours = {urlsplit(current_app.config["BASE_URL"]).netloc, request.host}
+    ours = {urlsplit(base_url()).netloc, request.host}
     if parts.scheme not in ("http", "https") or parts.netloc not in ours:
         abort(404)
     try:
@@ -57,7 +50,10 @@ def _panel_for_url(url: str) -> Panel:
         abort(404)
     if endpoint not in ("events.panel", "embed.panel"):
         abort(404)
-    return public_panel(args["event_slug"], args["slug"])
+    panel = resolve_panel(args["event_slug"], args["slug"])  # old slugs too: embeds pasted long ago
+    if panel is None or not panel.is_public():
+        abort(404)
+    return panel
 
 
 def _int_arg(name: str) -> int | None:
@@ -83,19 +79,15 @@ def oembed():
     height = round(width * ratio)
     if (max_height := _int_arg("maxheight")) and height > max_height:
         height, width = max_height, round(max_height / ratio)
-    html = (
-        f'<iframe src="{escape(seo.embed_url(panel))}" width="{width}" height="{height}" '
-        f'title="{escape(panel.title)}" frameborder="0" allow="fullscreen; picture-in-picture" '
-        "allowfullscreen></iframe>"
-    )
+    html = iframe_html(panel, width, height)
     data = {
         "version": "1.0",
         "type": "video",
         "title": panel.title,
         "author_name": panel.event.name,
-        "author_url": seo.absolute(url_for("events.event", slug=panel.event.slug)),
+        "author_url": absolute_for("events.event", slug=panel.event.slug),
         "provider_name": current_app.config["SITE_NAME"],
-        "provider_url": seo.absolute(url_for("events.home")),
+        "provider_url": absolute_for("events.home"),
         "html": html,
         "width": width,
         "height": height,
@@ -103,49 +95,13 @@ def oembed():
     }
     if media.poster_url:
         data.update(
-            thumbnail_url=seo.absolute(media.poster_url),
+            thumbnail_url=absolute(media.poster_url),
             thumbnail_width=media.poster.width or media.width,
             thumbnail_height=media.poster.height or media.height,
         )
     response = jsonify(data)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-@bp.route("/api/panels/<int:panel_id>/views", methods=["POST"])
-# One address can't run up a count by looping the beacon (changing User-Agent each time).
-@limiter.limit("20 per hour")
-def count_view(panel_id: int):
-    """The player's "playback started" beacon; counts once a day per visitor.
-
-    :raise 404: unknown or unpublished panel.
-    """
-    panel = db.session.get(Panel, panel_id)
-    if panel is None or not panel.is_public():
-        abort(404)
-    stats.record_view(panel, request.remote_addr or "", request.headers.get("User-Agent", ""))
-    return Response(status=204)
-
-
-@bp.route("/captions/<int:caption_id>.vtt")
-def caption_file(caption_id: int):
-    """A caption track; public with its panel, else for organisers only.
-
-    :raise 404: unknown caption, or a panel this visitor may not see.
-    """
-    caption = db.session.get(Caption, caption_id)
-    if caption is None:
-        abort(404)
-    public = db.session.get(Recording, caption.recording_id).panel.is_public()
-    if not public and not viewer_is_organiser():
-        abort(404)
-    try:
-        path = media_store().path(caption.storage_key)
-    except StorageError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    return file_response(path, "text/vtt; charset=utf-8", PUBLIC_CACHE if public else PRIVATE_CACHE)
 
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -1,4 +1,5 @@
-"""A panel with a real transcoded 6-second clip, made once per module.
+"""Fixtures (a pytest plugin, see tests/conftest.py): a panel with a real
+transcoded 6-second clip, made once per module.
 
 Transcoding runs through the real job layer once; each test then gets a copy
 of the rendition set under its own media folder and fresh database rows, so
@@ -88,14 +89,10 @@ def transcoded(tmp_path_factory) -> Transcoded:
 
 
 @pytest.fixture
-def app(app):
-    app.config.update(SMALL_LADDER)
-    return app
-
-
-@pytest.fixture
 def add_ready_recording(app, transcoded):
     """Give a panel a ready recording: a copy of the module's rendition set."""
+    # Tests that transcode again (poster choice, re-transcode) stay fast.
+    app.config.update(SMALL_LADDER)
 
     def factory(
         panel: Panel, *, captions: bool = True, chapters: str | None = "0:00 Welcome\n0:03 Influence"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
 
+from ..events.loader import load_panel
+from ..recordings.player import player_media
 from ..security import EMBED_CONTENT_SECURITY_POLICY
-from .views import public_panel
 
 bp = Blueprint("embed", __name__)
 
@@ -14,10 +15,12 @@ bp = Blueprint("embed", __name__)
 def panel(event_slug: str, slug: str):
     """The minimal player page; any site may frame it.
 
+    :raise 301: an old slug (embeds pasted before a rename keep working).
     :raise 404: unknown panel, or unpublished and not signed in.
     """
-    found = public_panel(event_slug, slug, organisers_too=True)
-    response = make_response(render_template("embed/panel.html", panel=found, event=found.event))
+    found = load_panel(event_slug, slug, endpoint="embed.panel")
+    page = render_template("embed/panel.html", panel=found, event=found.event, media=player_media(found))
+    response = make_response(page)
     # Set here, before the app-wide hook, which only fills in missing headers.
     response.headers["Content-Security-Policy"] = EMBED_CONTENT_SECURITY_POLICY
     return response

@@ -11,7 +11,7 @@ import pytest
 from eventsite.events.models import PanelStatus
 from eventsite.extensions import db
 from tests.conftest import csrf_token
-from tests.player.conftest import panel_path
+from tests.ready_panel import panel_path
 
 
 def oembed(client, url, **params):

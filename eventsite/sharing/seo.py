@@ -1,4 +1,4 @@
-"""What search engines read: schema.org VideoObject JSON-LD and the sitemap."""
+"""What search engines and social sites read: schema.org VideoObject JSON-LD and the sitemap."""
 
 from __future__ import annotations
 
@@ -8,33 +8,19 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app, url_for
 
+from ..events.models import Event, Panel
+from ..events.stats import total_views
 from ..extensions import db
-from ..recordings.chapters import iso_duration
-from .models import Event, Panel
-from .operations import listed_condition
-from .stats import total_views
+from ..recordings.player import media_url, player_media
+from ..times import iso_duration
+from ..urls import absolute, embed_url, panel_url
 
 #: Transcripts are long; search engines read the start. Keep the page light.
 MAX_TRANSCRIPT_CHARS = 20_000
 
 
-def absolute(path: str) -> str:
-    """``path`` on the public site (BASE_URL), for links that leave the page."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def panel_url(panel: Panel, **query) -> str:
-    return absolute(url_for("events.panel", event_slug=panel.event.slug, slug=panel.slug, **query))
-
-
-def embed_url(panel: Panel) -> str:
-    return absolute(url_for("embed.panel", event_slug=panel.event.slug, slug=panel.slug))
-
-
 def video_object(media) -> dict:
     """schema.org VideoObject for a panel's ready recording (``media`` is a PlayerMedia)."""
-    from ..api.player import media_url
-
     panel, recording = media.panel, media.recording
     uploaded: datetime = panel.publish_at or recording.created_at
     data: dict = {
@@ -71,9 +57,9 @@ def video_object(media) -> dict:
                 **({"endOffset": round(item["end"])} if item["end"] is not None else {}),
                 "url": panel_url(panel, t=round(item["chapter"].start)),
             }
-            for item in media.chapter_list()
+            for item in media.chapter_list
         ]
-    transcript = " ".join(cue.plain_text for cue in media.transcript())
+    transcript = " ".join(cue.plain_text for cue in media.transcript)
     if transcript:
         data["transcript"] = transcript[:MAX_TRANSCRIPT_CHARS]
     return data
@@ -95,11 +81,9 @@ class SitemapEntry:
 
 def sitemap_entries() -> list[SitemapEntry]:
     """The home page, every event with listed panels, and every listed panel with its video."""
-    from ..api.player import media_url, player_media
-
     entries = [SitemapEntry(absolute(url_for("events.home")))]
     listed = db.session.scalars(
-        sa.select(Panel).join(Panel.event).where(listed_condition()).order_by(Event.id, Panel.id)
+        sa.select(Panel).join(Panel.event).where(Panel.is_listed()).order_by(Event.id, Panel.id)
     ).all()
     for event in dict.fromkeys(p.event for p in listed):
         entries.append(SitemapEntry(absolute(url_for("events.event", slug=event.slug))))

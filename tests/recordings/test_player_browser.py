@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, assert_no_axe_violations
-from tests.player.conftest import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -1,21 +1,25 @@
 """What the player shows for a panel: the newest ready recording and its pieces.
 
-Templates call :func:`player_media` (a template global), so the panel page,
-the embed page, the social cards and the JSON-LD all read the same facts.
+Views call :func:`player_media` once and hand the result to their templates,
+so the panel page, the embed page, the social cards and the JSON-LD all read
+the same facts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+import sqlalchemy as sa
 from flask import request, url_for
 
 from ..events.models import Panel, Panelist
-from ..events.seo import panel_url
 from ..extensions import db
-from ..recordings.captions import Cue, captions_of, read_cues
-from ..recordings.chapters import chapter_spans, chapters_of, format_time, parse_time
-from ..recordings.models import Caption, Chapter, Recording, RecordingStatus, Rendition, RenditionKind
+from ..times import clock, parse_time
+from ..urls import panel_url
+from .captions import Cue, captions_of, read_cues
+from .chapters import chapter_spans, chapters_of
+from .models import Caption, Chapter, Recording, RecordingStatus, Rendition, RenditionKind
 
 
 def media_url(key: str, *, external: bool = False) -> str:
@@ -24,7 +28,7 @@ def media_url(key: str, *, external: bool = False) -> str:
 
 
 def caption_url(caption: Caption, *, external: bool = False) -> str:
-    return url_for("api.caption_file", caption_id=caption.id, _external=external)
+    return url_for("media.caption_file", caption_id=caption.id, _external=external)
 
 
 @dataclass
@@ -60,22 +64,26 @@ class PlayerMedia:
     def poster_url(self) -> str | None:
         return media_url(self.poster.storage_key) if self.poster else None
 
+    @cached_property
     def transcript(self) -> list[Cue]:
-        """Cues of the first caption track (English when there is one), for the text under the video."""
+        """Cues of the first caption track (English when there is one), read once per page."""
         if not self.captions:
             return []
         first = next((c for c in self.captions if c.language.split("-")[0] == "en"), self.captions[0])
         return read_cues(first)
 
+    @cached_property
     def chapter_list(self) -> list[dict]:
-        """Chapters with their end, display time and panelist, for the list and JSON-LD."""
+        """Chapters with their end, display time and panelist (all loaded in one query)."""
+        ids = {c.panelist_id for c in self.chapters if c.panelist_id}
+        people = {p.id: p for p in db.session.scalars(sa.select(Panelist).where(Panelist.id.in_(ids)))} if ids else {}
         return [
             {
                 "chapter": chapter,
                 "end": end,
-                "clock": format_time(chapter.start),
+                "clock": clock(chapter.start),
                 "seconds": int(chapter.start),
-                "panelist": db.session.get(Panelist, chapter.panelist_id) if chapter.panelist_id else None,
+                "panelist": people.get(chapter.panelist_id),
             }
             for chapter, end in chapter_spans(self.chapters, self.duration)
         ]
@@ -97,7 +105,7 @@ class PlayerMedia:
             "audio": media_url(self.audio.storage_key) if self.audio else None,
             "storyboard": media_url(self.storyboard.storage_key) if self.storyboard else None,
             "chapters": [{"time": c.start, "label": c.title} for c in self.chapters],
-            "beacon": url_for("api.count_view", panel_id=self.panel.id),
+            "beacon": url_for("events.count_view", panel_id=self.panel.id),
             # Links copied from an embed point at the panel page, not at the iframe.
             "shareUrl": panel_url(self.panel),
             "vendor": url_for("static", filename="vendor/"),

@@ -1,0 +1,70 @@
+"""The one way to load a panel from its URL, and to decide who may see it.
+
+Every route that shows a panel (its page, the embed, oEmbed, the comments
+and their feed, media and captions) goes through here, so an old slug
+redirects everywhere and a draft is hidden everywhere. Before this there were
+six copies of the rule, and renamed panels' embeds answered 404.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, redirect, request, url_for
+
+from ..extensions import db
+from ..recordings.access import viewer_is_organiser
+from . import slugs
+from .models import Event, Panel, Seat
+
+
+def may_see(panel: Panel) -> bool:
+    """Whether this request's visitor may see ``panel``: anyone once it is
+    public, organisers (signed in, or with an API token) always."""
+    return panel.is_public() or viewer_is_organiser()
+
+
+def _find(event_id: int, slug: str) -> Panel | None:
+    return db.session.scalar(
+        sa.select(Panel)
+        .where(Panel.event_id == event_id, Panel.slug == slug)
+        .options(so.joinedload(Panel.event), so.selectinload(Panel.seats).joinedload(Seat.panelist))
+    )
+
+
+def resolve_panel(event_slug: str, slug: str) -> Panel | None:
+    """The panel these URL parts name, following old event and panel slugs,
+    whoever may see it (callers check :func:`may_see`)."""
+    event = db.session.scalar(sa.select(Event).where(Event.slug == event_slug))
+    if event is None:
+        target = slugs.redirect_target("event", event_slug)
+        event = db.session.get(Event, target) if target else None
+        if event is None:
+            return None
+    panel = _find(event.id, slug)
+    if panel is None:
+        target = slugs.redirect_target("panel", slug, event.id)
+        panel = db.session.get(Panel, target) if target else None
+    return panel
+
+
+def load_panel(event_slug: str, slug: str, *, endpoint: str | None = None) -> Panel:
+    """The panel at ``/…/<event_slug>/<slug>/`` for this visitor.
+
+    :param endpoint: the route being answered; when the URL uses an old slug,
+        the visitor is sent to the same route at the panel's current slugs
+        (query string kept). ``None`` (form posts, oEmbed's ``url=``) follows
+        old slugs without a redirect.
+    :raise 301: an old slug, with ``endpoint``.
+    :raise 404: no such panel, or one this visitor may not see. Access is
+        checked before any redirect, so an old link never reveals a draft's
+        new title.
+    """
+    panel = resolve_panel(event_slug, slug)
+    if panel is None or not may_see(panel):
+        abort(404)
+    moved = (panel.event.slug, panel.slug) != (event_slug, slug)
+    if moved and endpoint is not None:
+        target = url_for(endpoint, event_slug=panel.event.slug, slug=panel.slug, **request.args.to_dict())
+        abort(redirect(target, 301))
+    return panel
