@@ -67,18 +67,19 @@ def seed_demo_command():
     """Add the Social Media Week demo panel and a demo organiser (once)."""
     from flask_migrate import upgrade
 
-    from .demo import DEMO_ORGANISER_EMAIL, seed_demo
-    from .demo_video import seed_demo_recording
-    from .events.models import Panel
+    from .demo import DEMO_ORGANISER_EMAIL, demo_panel, seed_demo, seed_demo_thread
+    from .demo_recording import seed_demo_recording
 
     if not schema_is_current():
         click.echo("Setting up the database (applying migrations) first.")
         upgrade()
-    created = seed_demo(current_app.config["MAX_IMAGE_BYTES"])
+    created = seed_demo()
     click.echo("Demo content created." if created else "Demo content already there; nothing changed.")
-    panel = db.session.scalar(sa.select(Panel).where(Panel.slug == "what-is-social-influence"))
-    if panel is not None and seed_demo_recording(panel, current_app.config["DEMO_CARD_SECONDS"]):
-        click.echo("Demo recording generated and queued for transcoding (the worker picks it up).")
+    panel = demo_panel()
+    if panel is not None and seed_demo_recording(panel):
+        click.echo("Demo recording spoken by six voices and queued: the worker transcodes it, then draws the birds.")
+    if panel is not None:
+        seed_demo_thread(panel)
     if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
         password, said = demo_password()
         if password:

@@ -50,6 +50,8 @@ class Config:
     TRANSCODE_LADDER: tuple[int, ...] = (1080, 720, 480, 360)
     #: Height of the cartoon rendition.
     CARTOON_HEIGHT: int = 360
+    #: Draw the feathered-friends (flock) video after each transcode.
+    FLOCK_ENABLED: bool = True
     #: libx264 preset: slower presets give smaller files for more CPU time.
     TRANSCODE_PRESET: str = "veryfast"
     #: Wall-clock limit for one transcode in seconds; 0 → 20× the duration (at least 2 minutes).
@@ -98,8 +100,6 @@ class Config:
     #: Password of the demo organiser on a site reachable from other machines;
     #: unset there → no demo account. On 127.0.0.1 the printed demo password is used.
     DEMO_PASSWORD: str | None = None
-    #: Seconds each card lasts in the generated demo recording.
-    DEMO_CARD_SECONDS: float = 7.0
     #: Argon2id cost: OWASP's minimum is 19 MiB memory with 2 passes.
     ARGON2_MEMORY_KIB: int = 65536
     ARGON2_TIME_COST: int = 3
@@ -144,3 +144,5 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 19456
     ARGON2_TIME_COST = 2
     LOGIN_RATE_LIMIT = "5 per minute"
+    # Drawing birds after every transcode would slow the suite; flock tests turn it on.
+    FLOCK_ENABLED = False

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from PIL import Image, ImageDraw, ImageFont
 
 from .discussion.demo import seed_demo_comments
-from .events.images import store_person_image
-from .events.models import Event, Panel, Panelist, PanelStatus, SeatRole
+from .events.models import Consent, Event, Panel, Panelist, PanelStatus, SeatRole, View
 from .events.slugs import unique_slug
 from .extensions import db
 from .studio.operations import seat_panelist
@@ -30,14 +27,14 @@ PANEL = {
         "Everyone wants to be *influential* online, but what does influence actually mean, "
         "and can it be measured?\n\nLikeminds brought together a panel of practitioners and "
         "researchers to answer that question. Brass recorded each panelist's answer and turned "
-        "the panel into a flock of cartoon birds for the published video."
+        "the panel into a flock of cartoon birds for the published video. Cheep cheep."
     ),
     "starts_at": datetime(2012, 9, 26, 14, 0, tzinfo=UTC),
     "venue": "Likeminds, London",
     "credits": "Hosted by Likeminds\nVideo by Brass",
 }
 
-#: (name, headline, role, portrait colour)
+#: (name, headline, role, bird colour)
 PEOPLE = [
     ("Gemma Went", "Digital marketing consultant and author of the write-up", SeatRole.HOST, "#7b3294"),
     ("Andrew Gerrard", "Social media strategist", SeatRole.PANELIST, "#1b7837"),
@@ -51,34 +48,32 @@ DEMO_ORGANISER_EMAIL = "organiser@example.com"
 DEMO_ORGANISER_PASSWORD = "eventsite-demo"  # noqa: S105  (printed to the user; demo only)
 
 
-def placeholder_portrait(name: str, colour: str, size: int = 400) -> bytes:
-    """A square PNG with the person's initials on a coloured disc."""
-    image = Image.new("RGB", (size, size), "#f4f1ea")
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((16, 16, size - 16, size - 16), fill=colour)
-    initials = "".join(part[0] for part in name.split()[:2]).upper()
-    font = ImageFont.load_default(size=size // 3)
-    draw.text((size / 2, size / 2), initials, fill="white", font=font, anchor="mm")
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+def demo_panel() -> Panel | None:
+    """The demo panel, if it was seeded."""
+    return db.session.scalar(
+        sa.select(Panel).join(Panel.event).where(Event.name == EVENT["name"], Panel.slug == "what-is-social-influence")
+    )
 
 
-def seed_demo(max_image_bytes: int) -> bool:
-    """Create the demo event, panel, panelists and comment thread once.
+def seed_demo() -> bool:
+    """Create the demo event, panel and panelists once (the recording and the
+    thread follow: see :func:`seed_demo_thread`).
 
     Returns False (and changes nothing) when the demo content already exists,
-    so running the README's run command twice never duplicates it. An older
-    demo install without comments gets the thread added.
+    so running the README's run command twice never duplicates it.
+    The panelists appear as birds only, as on the model page: that is the
+    consent recorded for each seat, and the panel opens on the flock.
     """
-    existing = db.session.scalar(sa.select(Event).where(Event.name == EVENT["name"]))
-    if existing:
-        panel = db.session.scalar(
-            sa.select(Panel).where(Panel.event_id == existing.id, Panel.slug == "what-is-social-influence")
-        )
-        return seed_demo_comments(panel) if panel else False
+    if db.session.scalar(sa.select(Event).where(Event.name == EVENT["name"])):
+        return False
     event = Event(slug=unique_slug(Event, EVENT["name"]), **EVENT)
-    panel = Panel(event=event, slug="what-is-social-influence", status=PanelStatus.PUBLISHED, **PANEL)
+    panel = Panel(
+        event=event,
+        slug="what-is-social-influence",
+        status=PanelStatus.PUBLISHED,
+        default_view=View.FLOCK,
+        **PANEL,
+    )
     panel.publish_at = datetime(2012, 10, 1, 9, 0, tzinfo=UTC)
     db.session.add_all([event, panel])
     db.session.flush()
@@ -88,13 +83,15 @@ def seed_demo(max_image_bytes: int) -> bool:
             name=name,
             headline=headline,
             bio=f"{name} is a {headline[0].lower() + headline[1:]}. (Placeholder biography for the demo.)",
+            bird_colour=colour,
         )
         db.session.add(person)
         db.session.flush()
-        person.photo_key = store_person_image(
-            person.id, "photo", io.BytesIO(placeholder_portrait(name, colour)), max_bytes=max_image_bytes
-        )
-        seat_panelist(panel, person, role, position)
+        seat_panelist(panel, person, role, position, Consent.BIRD)
     db.session.commit()
-    seed_demo_comments(panel)
     return True
+
+
+def seed_demo_thread(panel: Panel) -> bool:
+    """The model page's discussion, once; its timestamps point at moments of the demo recording."""
+    return seed_demo_comments(panel)

@@ -20,7 +20,7 @@ from PIL import Image
 from eventsite import create_app
 from eventsite.accounts.operations import create_organiser
 from eventsite.config import TestingConfig
-from eventsite.events.models import Event, Panel, Panelist, PanelStatus, SeatRole
+from eventsite.events.models import Consent, Event, Panel, Panelist, PanelStatus, SeatRole
 from eventsite.events.slugs import unique_slug
 from eventsite.extensions import db
 from eventsite.studio.operations import seat_panelist
@@ -152,12 +152,14 @@ def make_panel(app_ctx, make_event):
 
 @pytest.fixture
 def make_panelist(app_ctx):
-    def factory(name="Gemma Went", panel=None, role=SeatRole.PANELIST, position=0, **kwargs) -> Panelist:
+    def factory(
+        name="Gemma Went", panel=None, role=SeatRole.PANELIST, position=0, consent=Consent.VIDEO, **kwargs
+    ) -> Panelist:
         person = Panelist(slug=unique_slug(Panelist, name), name=name, **kwargs)
         db.session.add(person)
         db.session.commit()
         if panel is not None:
-            seat_panelist(panel, person, role, position)
+            seat_panelist(panel, person, role, position, consent)
         return person
 
     return factory

@@ -9,13 +9,13 @@ from eventsite import create_app
 from eventsite.accounts.models import Organiser, Role
 from eventsite.accounts.operations import authenticate
 from eventsite.config import TestingConfig
-from eventsite.events.models import Event, Panel, Panelist
+from eventsite.events.models import Event, Panel, Panelist, View
 from eventsite.extensions import db
 from eventsite.recordings.models import JobStatus, Recording
+from eventsite.times import clock
 
 
 def test_seed_demo_creates_the_social_media_week_panel_once(runner, app, client):
-    app.config["DEMO_CARD_SECONDS"] = 1
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "organiser@example.com" in first.output
@@ -30,12 +30,26 @@ def test_seed_demo_creates_the_social_media_week_panel_once(runner, app, client)
     for name in ["Gemma Went", "Andrew Gerrard", "Joanne Jacobs", "Benjamin Ellis", "Matt Rhodes", "Azeem Azhar"]:
         assert name in html
     assert "Hosted by Likeminds" in html and "Video by Brass" in html
-    assert client.get("/people/azeem-azhar/photo").status_code == 200
+    bird = client.get("/people/azeem-azhar/bird?size=96")
+    assert bird.status_code == 200 and bird.mimetype == "image/png"
     with app.app_context():
         recording = db.session.scalar(sa.select(Recording))
-        assert recording.original_filename == "what-is-social-influence.mp4"
-        assert 6.5 < recording.duration_seconds < 7.5  # a card for the title and one per panelist
+        assert recording.original_filename == "what-is-social-influence.m4a"
+        assert 75 < recording.duration_seconds < 110  # about 90 s of six voices
+        assert recording.probe["video"] is None  # a talk as sound: the birds are its picture
         assert [job.status for job in recording.jobs] == [JobStatus.QUEUED]
+        panel = db.session.scalar(sa.select(Panel))
+        assert panel.default_view.value == "flock" and panel.public_views() == {View.FLOCK, View.AUDIO}
+        vtt = client.get(f"/captions/{recording.captions[0].id}.vtt").get_data(as_text=True)
+        assert "<v Azeem Azhar>" in vtt and "Cheep cheep" in vtt
+        titles = {c.title: c for c in recording.chapters}
+        assert titles["Influence always has a topic"].panelist_id == db.session.scalar(
+            sa.select(Panelist.id).where(Panelist.name == "Azeem Azhar")
+        )
+        # The demo thread's timestamp points at Azeem's answer, a moment that exists.
+        azeem = titles["Influence always has a topic"].start
+        rich = next(c for c in panel.comments if c.author_name == "Rich")
+        assert f"Around {clock(azeem)} Azeem" in rich.body_source and azeem < recording.duration_seconds
 
 
 @pytest.fixture
@@ -60,7 +74,6 @@ def test_commands_on_an_unmigrated_database_say_what_to_run(bare_app):
 
 
 def test_seed_demo_sets_up_an_unmigrated_database_itself(bare_app):
-    bare_app.config["DEMO_CARD_SECONDS"] = 1
     result = bare_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "applying migrations" in result.output and "Demo content created" in result.output
@@ -77,7 +90,7 @@ def test_seed_demo_sets_up_an_unmigrated_database_itself(bare_app):
     ],
 )
 def test_the_demo_never_leaves_a_known_password_on_a_reachable_site(runner, app, host, password, expected_login, said):
-    app.config.update(DEMO_CARD_SECONDS=1, HOST=host, DEMO_PASSWORD=password)
+    app.config.update(HOST=host, DEMO_PASSWORD=password)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert said in result.output

@@ -119,11 +119,12 @@ def _reply_page(panel: Panel, reply_id: int, policy: Policy) -> int | None:
 
 
 def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
-    """The page ``page`` of the discussion under ``panel`` (None: page 1), with the form.
+    """Page ``page`` of the discussion under ``panel``, with the form.
 
-    A page past the last shows the last. Opened to answer a comment
-    (``?replytocom=ID``) with no page given, it shows the page with that
-    comment. After a refused no-JavaScript post, the view leaves the
+    ``page`` None means the request's ``?cpage=`` (so callers may pass it or
+    not); without one, page 1, or, when the visitor is answering a comment
+    (``?replytocom=ID``, or a refused reply), the page with that comment.
+    A page past the last shows the last, as WordPress themes do. After a refused no-JavaScript post, the view leaves the
     visitor's form (with its errors) in ``g.comment_form`` so nothing they
     typed is lost.
     """
@@ -132,6 +133,8 @@ def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
     form = g.pop("comment_form", None) or new_form()
     error = g.pop("comment_error", None)
     reply_id = request.args.get("replytocom", type=int) or form.parent_id.data
+    if page is None:
+        page = request.args.get("cpage", type=int)
     if reply_id and page is None:
         page = _reply_page(panel, reply_id, policy)
     thread = load_thread(panel.id, authorship(), utcnow(), policy, page)

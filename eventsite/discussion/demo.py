@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..events.models import Panel
+from ..events.models import Panel, Panelist
 from ..extensions import db
+from ..recordings.models import Chapter, Recording
+from ..times import clock
 from .markup import render_comment
 from .models import Comment, CommentStatus
 
@@ -41,7 +43,7 @@ DEMO_COMMENTS = [
         "",
         datetime(2012, 10, 3, 16, 5, tzinfo=UTC),
         "Isn't influence always relative to a topic, though? I'd listen to a friend about "
-        "restaurants long before I'd listen to them about pensions. Around 23:10 Azeem makes "
+        "restaurants long before I'd listen to them about pensions. Around {azeem} Azeem makes "
         "exactly this point.",
     ),
     (
@@ -65,7 +67,9 @@ def seed_demo_comments(panel: Panel) -> bool:
     if already:
         return False
     made: dict[str, Comment] = {}
+    moments = {"azeem": clock(_first_chapter_of(panel, "Azeem Azhar"))}
     for key, parent_key, name, email, badge, posted, text in DEMO_COMMENTS:
+        text = text.format(**moments)
         parent = made.get(parent_key) if parent_key else None
         made[key] = Comment(
             panel_id=panel.id,
@@ -82,3 +86,16 @@ def seed_demo_comments(panel: Panel) -> bool:
         db.session.add(made[key])
     db.session.commit()
     return True
+
+
+def _first_chapter_of(panel: Panel, name: str) -> float:
+    """When ``name`` first speaks in the panel's recording (their first chapter), 0 if unknown."""
+    start = db.session.scalar(
+        sa.select(Chapter.start)
+        .join(Recording, Recording.id == Chapter.recording_id)
+        .join(Panelist, Panelist.id == Chapter.panelist_id)
+        .where(Recording.panel_id == panel.id, Panelist.name == name)
+        .order_by(Chapter.start)
+        .limit(1)
+    )
+    return start or 0.0

@@ -107,7 +107,8 @@ def thread_html(nodes: list[Node], discussion) -> Markup:
 
     for node in nodes:
         walk(node)
-    return Markup("").join(parts)
+    # Every part is already Markup; Markup.join would escape-check each one again.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def init_app(app: Flask) -> None:

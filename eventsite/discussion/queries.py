@@ -42,6 +42,7 @@ THREAD_COLUMNS = (
     Comment.deleted,
     Comment.created_at,
     Comment.edited_at,
+    Comment.thread_id,
 )
 
 
@@ -92,33 +93,44 @@ def owned_pending(panel_id: int, authorship: dict[int, str]) -> set[int]:
     return {row.id for row in rows if tokens.owns(authorship, row)}
 
 
-def _visible(pending: Collection[int]) -> sa.ColumnElement[bool]:
+def _visible(pending: Collection[int], comment=Comment) -> sa.ColumnElement[bool]:
     """Approved, or this visitor's own comment waiting for moderation."""
-    approved = Comment.status == CommentStatus.APPROVED
-    return sa.or_(approved, Comment.id.in_(sorted(pending))) if pending else approved
+    approved = comment.status == CommentStatus.APPROVED
+    return sa.or_(approved, comment.id.in_(sorted(pending))) if pending else approved
 
 
-def _shown(pending: Collection[int]) -> sa.ColumnElement[bool]:
+def _shown(pending: Collection[int], comment=Comment) -> sa.ColumnElement[bool]:
     """A comment that makes its thread appear (placeholders alone do not)."""
-    return sa.and_(_visible(pending), ~Comment.deleted)
+    return sa.and_(_visible(pending, comment), ~comment.deleted)
 
 
-def _root_order(root, order: str) -> list:
+def _thread_shown(pending: Collection[int]) -> sa.ColumnElement[bool]:
+    """A top-level comment whose thread has something to show this visitor.
+
+    Usually the comment itself; otherwise (deleted, held, spam) one of its
+    replies, looked up only for those few.
+    """
+    reply = so.aliased(Comment, name="reply")
+    return sa.and_(
+        Comment.parent_id.is_(None),
+        sa.or_(_shown(pending), sa.exists().where(reply.thread_id == Comment.id, _shown(pending, reply))),
+    )
+
+
+def _thread_order(order: str, root=Comment) -> list:
     if order == NEWEST:
         return [root.created_at.desc(), root.id.desc()]
     return [root.created_at, root.id]
 
 
 def count_discussion(panel_id: int, pending: Collection[int]) -> tuple[int, int]:
-    """``(approved comments, threads this visitor sees)`` in one COUNT query."""
-    approved = sa.and_(Comment.status == CommentStatus.APPROVED, ~Comment.deleted)
-    comments, threads = db.session.execute(
-        sa.select(
-            sa.func.count(sa.case((approved, Comment.id))),
-            sa.func.count(sa.distinct(sa.case((_shown(pending), thread_key())))),
-        ).where(Comment.panel_id == panel_id)
-    ).one()
-    return comments or 0, threads or 0
+    """``(approved comments, threads this visitor sees)`` in one query."""
+    comments = sa.select(sa.func.count(Comment.id)).where(
+        Comment.panel_id == panel_id, Comment.status == CommentStatus.APPROVED, ~Comment.deleted
+    )
+    threads = sa.select(sa.func.count(Comment.id)).where(Comment.panel_id == panel_id, _thread_shown(pending))
+    row = db.session.execute(sa.select(comments.scalar_subquery(), threads.scalar_subquery())).one()
+    return row[0] or 0, row[1] or 0
 
 
 def load_thread(
@@ -130,39 +142,43 @@ def load_thread(
     first (``policy.order``); replies are oldest first at every level.
     Visible means approved, plus this browser's own comments that are still
     waiting for moderation. Deleted comments stay as placeholders only while
-    they have visible replies.
+    they have visible replies; a reply whose parent is hidden (held again,
+    spam) is shown in its thread's place as if it were top-level.
     """
     pending = owned_pending(panel_id, authorship)
     count, threads = count_discussion(panel_id, pending)
     where = paging(page, threads, policy.per_page, policy.order)
-    root = so.aliased(Comment, name="root")
-    key = thread_key()
-    query = (
-        sa.select(*THREAD_COLUMNS)
-        .join(root, root.id == key)
-        .where(Comment.panel_id == panel_id, _visible(pending))
-        .order_by(*_root_order(root, policy.order), Comment.created_at, Comment.id)
-    )
+    query = sa.select(*THREAD_COLUMNS)
     if where.per_page:
-        page_threads = (
-            sa.select(key)
-            .join(root, root.id == key)
-            .where(Comment.panel_id == panel_id, _shown(pending))
-            .group_by(key, root.created_at, root.id)
-            .order_by(*_root_order(root, policy.order))
+        page_roots = db.session.scalars(
+            sa.select(Comment.id)
+            .where(Comment.panel_id == panel_id, _thread_shown(pending))
+            .order_by(*_thread_order(policy.order))
             .limit(where.per_page)
             .offset(where.offset)
-        )
-        query = query.where(key.in_(page_threads))
+        ).all()
+        # Two indexed look-ups (the top-level comments by id, their replies by
+        # thread_id), so the other pages' comments are never read. Visibility
+        # is checked below, in Python: a condition on panel or status here
+        # makes SQLite scan the whole panel through that index instead.
+        query = query.where(sa.or_(Comment.id.in_(page_roots), Comment.thread_id.in_(page_roots)))
+        position = {root_id: n for n, root_id in enumerate(page_roots)}
+    else:
+        root = so.aliased(Comment, name="root")
+        query = query.join(root, root.id == thread_key()).where(Comment.panel_id == panel_id, _visible(pending))
+        query = query.order_by(*_thread_order(policy.order, root), Comment.created_at, Comment.id)
+        position = None
     # Plain rows, not ORM objects: a page of comments loads several times faster.
     rows = db.session.execute(query).all()
+    if position is not None:
+        rows.sort(key=lambda row: (position[row.thread_id or row.id], row.created_at, row.id))
     window = timedelta(minutes=policy.edit_minutes)
     by_id: dict[int, Node] = {}
     roots: list[Node] = []
     for comment in rows:
-        mine = comment.id in authorship and tokens.owns(authorship, comment)
-        if comment.status is CommentStatus.PENDING and not mine:
+        if comment.status is not CommentStatus.APPROVED and comment.id not in pending:
             continue
+        mine = comment.id in authorship and tokens.owns(authorship, comment)
         node = Node(comment, mine=mine)
         if mine and not comment.deleted and now - comment.created_at <= window:
             node.edit_token = tokens.edit_token(comment)
@@ -176,22 +192,21 @@ def page_of_comment(comment: Comment, pending: Collection[int], policy: Policy) 
     """The page of the discussion that shows ``comment`` to a visitor who sees ``pending``."""
     if not policy.per_page:
         return 1
-    root, target = so.aliased(Comment, name="root"), so.aliased(Comment, name="target")
-    key = thread_key()
+    target = so.aliased(Comment, name="target")
     if policy.order == NEWEST:
         before = sa.or_(
-            root.created_at > target.created_at, sa.and_(root.created_at == target.created_at, root.id > target.id)
+            Comment.created_at > target.created_at,
+            sa.and_(Comment.created_at == target.created_at, Comment.id > target.id),
         )
     else:
         before = sa.or_(
-            root.created_at < target.created_at, sa.and_(root.created_at == target.created_at, root.id < target.id)
+            Comment.created_at < target.created_at,
+            sa.and_(Comment.created_at == target.created_at, Comment.id < target.id),
         )
     position = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(key)))
-        .select_from(Comment)
-        .join(root, root.id == key)
+        sa.select(sa.func.count(Comment.id))
         .join(target, target.id == comment.thread_key)
-        .where(Comment.panel_id == comment.panel_id, _shown(pending), before)
+        .where(Comment.panel_id == comment.panel_id, _thread_shown(pending), before)
     )
     return page_of_position(position or 0, policy.per_page)
 

@@ -24,6 +24,41 @@ class PanelStatus(enum.StrEnum):
 OPEN_STATUSES = (PanelStatus.PUBLISHED, PanelStatus.UNLISTED)
 
 
+class View(enum.StrEnum):
+    """The ways to watch a panel, from the camera's picture to birds only."""
+
+    VIDEO = "video"
+    CARTOON = "cartoon"
+    FLOCK = "flock"
+    AUDIO = "audio"
+
+
+class Consent(enum.StrEnum):
+    """How a panelist agreed to appear in the published video."""
+
+    #: Their face is fine: every view.
+    VIDEO = "video"
+    #: A stylised picture of them, not the camera's: cartoon, birds, audio.
+    CARTOON = "cartoon"
+    #: Only as a bird (and their voice).
+    BIRD = "bird"
+
+    @property
+    def views(self) -> frozenset[View]:
+        """The views this consent allows."""
+        return CONSENT_VIEWS[self]
+
+
+CONSENT_VIEWS = {
+    Consent.VIDEO: frozenset(View),
+    Consent.CARTOON: frozenset({View.CARTOON, View.FLOCK, View.AUDIO}),
+    Consent.BIRD: frozenset({View.FLOCK, View.AUDIO}),
+}
+#: A seat with no recorded consent counts as "bird only": nobody's face is
+#: published on an assumption. The studio warns about such seats.
+UNRECORDED_CONSENT = Consent.BIRD
+
+
 class SeatRole(enum.StrEnum):
     HOST = "host"
     MODERATOR = "moderator"
@@ -77,6 +112,13 @@ class Panel(db.Model):
     cartoon_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     #: Offer MP4 and audio downloads on the public page.
     downloads_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    #: The view the player opens on (and embeds and links without ?view= follow),
+    #: when the panelists' consent allows it.
+    default_view: so.Mapped[View] = so.mapped_column(
+        sa.Enum(View, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=View.VIDEO,
+        server_default="video",
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -118,6 +160,13 @@ class Panel(db.Model):
     def is_listed(cls, now: datetime | None = None):  # noqa: N805
         return sa.and_(cls.is_public(now), cls.status != PanelStatus.UNLISTED)
 
+    def public_views(self) -> frozenset[View]:
+        """The views every seated panelist agreed to (all of them for an empty panel)."""
+        allowed = frozenset(View)
+        for seat in self.seats:
+            allowed &= (seat.consent or UNRECORDED_CONSENT).views
+        return allowed
+
     @property
     def credit_lines(self) -> list[str]:
         return [line.strip() for line in self.credits.splitlines() if line.strip()]
@@ -140,7 +189,10 @@ class Panelist(db.Model):
     links: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: Storage keys of the re-encoded images (never client file names).
     photo_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    #: The organiser's own bird artwork (one image; the code gives it a beak).
     avatar_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    #: The generated bird's body colour ("#b2182b"); None → derived from the name.
+    bird_colour: so.Mapped[str | None] = so.mapped_column(sa.String(7))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     seats: so.Mapped[list[Seat]] = so.relationship(back_populates="panelist", cascade="all, delete-orphan")
@@ -167,6 +219,10 @@ class Seat(db.Model):
     )
     #: Display order on the panel page, lowest first.
     position: so.Mapped[int] = so.mapped_column(default=0)
+    #: How this panelist agreed to appear; None until the organiser records it.
+    consent: so.Mapped[Consent | None] = so.mapped_column(
+        sa.Enum(Consent, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
 
     panel: so.Mapped[Panel] = so.relationship(back_populates="seats")
     panelist: so.Mapped[Panelist] = so.relationship(back_populates="seats")

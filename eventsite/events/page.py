@@ -39,7 +39,7 @@ class PanelPage:
 
 def panel_page(panel: Panel) -> PanelPage:
     """Build the page data for ``panel`` (the caller has checked access)."""
-    media = player_media(panel)
+    media = player_media(panel, request.args.get("view"))
     poster = absolute(media.poster_url) if media and media.poster_url else None
     video_file = None
     if media and media.mp4s:

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from ..extensions import db, limiter
 from ..storage import StorageError, media_store
+from . import birds, slugs, stats
 from . import operations as ops
-from . import slugs, stats
 from .loader import load_panel
 from .models import Event, Panel, Panelist
 from .page import render_panel_page
@@ -64,12 +64,16 @@ def panelist(slug: str):
 
 @bp.route("/people/<slug>/<kind>")
 def person_image(slug: str, kind: str):
-    """A panelist's portrait (``photo``) or cartoon avatar (``avatar``).
+    """A panelist's portrait (``photo``), bird artwork (``avatar``) or bird (``bird``, ``?size=96``).
 
-    :raise 404: unknown person, kind, or no image.
+    :raise 404: unknown person, kind, size, or no image.
     """
     person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
-    key = {"photo": person.photo_key, "avatar": person.avatar_key}.get(kind) if person else None
+    if person is not None and kind == "bird":
+        size = request.args.get("size", 192, type=int)
+        key = birds.bird_portrait_key(person, size) if size in birds.PORTRAIT_SIZES else None
+    else:
+        key = {"photo": person.photo_key, "avatar": person.avatar_key}.get(kind) if person else None
     if not key:
         abort(404)
     try:

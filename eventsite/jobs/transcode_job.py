@@ -17,9 +17,18 @@ from .. import transcode
 from ..database import utcnow
 from ..events.artwork import panel_artwork
 from ..extensions import db, queue
-from ..recordings.models import JobStatus, Recording, RecordingStatus, Rendition, RenditionKind, TranscodeJob
+from ..recordings.models import (
+    JobKind,
+    JobStatus,
+    Recording,
+    RecordingStatus,
+    Rendition,
+    RenditionKind,
+    TranscodeJob,
+)
 from ..storage import media_store
 from . import runtime
+from .flock_job import make_flock, queue_flock
 from .runtime import RENDITIONS_DIR
 
 log = logging.getLogger(__name__)
@@ -48,7 +57,7 @@ def queue_transcode(recording: Recording) -> TranscodeJob:
     """
     if active_job(recording) is not None:
         raise JobRefused("This recording is already being processed.")
-    job = TranscodeJob(status=JobStatus.QUEUED)
+    job = TranscodeJob(kind=JobKind.TRANSCODE, status=JobStatus.QUEUED)
     recording.jobs.append(job)
     if recording.status is not RecordingStatus.READY:
         recording.status = RecordingStatus.PROCESSING
@@ -213,11 +222,15 @@ def _run(job_id: int) -> None:
         return
     job = db.session.get(TranscodeJob, job_id)
     recording = job.recording
-    status, error, detail = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None
+    status, error, detail, notes = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None, None
     watcher = _Watcher(runtime.app, job_id)
     watcher.start()
     stack = contextlib.ExitStack()
     try:
+        if job.kind is JobKind.FLOCK:
+            notes = make_flock(job, watcher)
+            status, error = JobStatus.SUCCEEDED, None
+            return
         _remove_leftovers(recording)
         source = media_store().path(recording.original_key)
         info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
@@ -244,17 +257,24 @@ def _run(job_id: int) -> None:
     finally:
         stack.close()
         watcher.finish()
-        _finish(job_id, status, error, detail)
+        _finish(job_id, status, error, detail, notes)
 
 
-def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | None) -> None:
-    """Write the final state; the recording stays ready if an older set is still live."""
+def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | None, notes=None) -> None:
+    """Write the final state; the recording stays ready if an older set is still live.
+
+    A successful transcode queues the flock job (the birds are drawn after the
+    ladder, so the video is watchable first and a failure to draw never costs it).
+    """
     db.session.rollback()  # drop whatever a failure left half-done; successes committed already
     job = db.session.get(TranscodeJob, job_id)
     job.status, job.error, job.stderr_tail, job.finished_at = status, error, detail, utcnow()
+    job.notes = notes or None
     if status is JobStatus.SUCCEEDED:
         job.progress, job.eta_seconds = 1.0, 0.0
     recording = job.recording
     if status is not JobStatus.SUCCEEDED:
         recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
     db.session.commit()
+    if status is JobStatus.SUCCEEDED and job.kind is JobKind.TRANSCODE and runtime.app.config["FLOCK_ENABLED"]:
+        queue_flock(recording)

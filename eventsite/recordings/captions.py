@@ -28,7 +28,9 @@ _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+(.*))?\s*$")
 _LOOSE_TIMING = re.compile(r"-->")
 _SSA_TAG = re.compile(r"\{\\[^}]*\}")
 #: Tags WebVTT knows and players render; others (``<font>``…) are dropped.
-_KEPT_TAG = re.compile(r"</?(?:b|i|u)>", re.IGNORECASE)
+_KEPT_TAG = re.compile(r"</?(?:b|i|u)>|<v(?:\.[\w.-]+)?[ \t][^<>&]{1,100}>|</v>", re.IGNORECASE)
+#: A WebVTT voice span's start: who says the cue (``<v Gemma Went>``).
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]([^<>]{1,100})>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
@@ -41,6 +43,12 @@ class Cue:
     start: float
     end: float
     text: str
+
+    @property
+    def voice(self) -> str:
+        """Who says the cue, from its WebVTT voice span; "" when it names nobody."""
+        match = _VOICE.search(self.text)
+        return unescape(match.group(1)).strip() if match else ""
 
     @property
     def plain_text(self) -> str:
@@ -65,7 +73,9 @@ def _clean_text(text: str) -> str:
     kept: list[str] = []
 
     def keep(match: re.Match) -> str:
-        kept.append(match.group(0).lower())
+        tag = match.group(0)
+        # Voice names keep their case; <B> and </V> become <b> and </v>.
+        kept.append(tag if _VOICE.fullmatch(tag) else tag.lower())
         return f"\x00{len(kept) - 1}\x00"
 
     text = _KEPT_TAG.sub(keep, text)

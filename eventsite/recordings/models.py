@@ -30,6 +30,19 @@ class RenditionKind(enum.StrEnum):
     POSTER = "poster"
     STORYBOARD = "storyboard"
     CARTOON = "cartoon"
+    #: The feathered-friends video (see eventsite/flock): its MP4, HLS master,
+    #: poster and storyboard, and the speech timeline it was drawn from (JSON).
+    FLOCK = "flock"
+    FLOCK_HLS = "flock_hls"
+    FLOCK_POSTER = "flock_poster"
+    FLOCK_STORYBOARD = "flock_storyboard"
+    TIMELINE = "timeline"
+
+
+class JobKind(enum.StrEnum):
+    TRANSCODE = "transcode"
+    #: Listen for who speaks when and draw the flock video; queued after each transcode.
+    FLOCK = "flock"
 
 
 class JobStatus(enum.StrEnum):
@@ -61,6 +74,9 @@ class Recording(db.Model):
     status: so.Mapped[RecordingStatus] = so.mapped_column(_enum(RecordingStatus), default=RecordingStatus.UPLOADED)
     #: Where in the video the poster frame was taken (seconds).
     poster_time: so.Mapped[float | None]
+    #: An organiser's corrections to the speech timeline (who speaks when), as
+    #: eventsite.flock.corrections ops keyed by time, so they survive a re-listen.
+    speech_corrections: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     panel: so.Mapped["Panel"] = so.relationship(back_populates="recordings")  # noqa: F821
@@ -96,6 +112,8 @@ class TranscodeJob(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
+    #: What the job makes: the rendition ladder, or the flock video.
+    kind: so.Mapped[JobKind] = so.mapped_column(_enum(JobKind), default=JobKind.TRANSCODE, server_default="transcode")
     status: so.Mapped[JobStatus] = so.mapped_column(_enum(JobStatus), default=JobStatus.QUEUED, index=True)
     #: How many times a worker has started this job (capped by JOB_MAX_ATTEMPTS).
     attempts: so.Mapped[int] = so.mapped_column(default=0)
@@ -110,6 +128,8 @@ class TranscodeJob(db.Model):
     heartbeat_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: Plain-words reason shown to organisers when the job failed.
     error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: What a successful job assumed, for the organiser ("Speakers were told apart automatically…").
+    notes: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     stderr_tail: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import request, url_for
 
-from ..events.models import Panel, Panelist
+from ..events.models import Panel, Panelist, View
 from ..extensions import db
 from ..times import clock, parse_time
 from ..urls import panel_url
@@ -31,9 +31,37 @@ def caption_url(caption: Caption, *, external: bool = False) -> str:
     return url_for("media.caption_file", caption_id=caption.id, _external=external)
 
 
+#: Names offered in the player's switch, in this order.
+VIEW_LABELS = {View.VIDEO: "Video", View.CARTOON: "Cartoon", View.FLOCK: "Feathered friends", View.AUDIO: "Audio only"}
+
+
+def view_of_file(relpath: str) -> View:
+    """Which view a file of a rendition set belongs to (``relpath`` under ``renditions/``).
+
+    The media route uses this to refuse, to the public, every file of a view
+    that a seated panelist did not agree to: the camera's poster and storyboard
+    belong to "video" as much as its MP4s do.
+    """
+    first, _, rest = relpath.partition("/")
+    if first == "flock":
+        return View.FLOCK
+    if first == "cartoon":
+        return View.CARTOON
+    if relpath in ("audio.m4a", "audio.mp3") or (first == "hls" and rest.startswith("audio/")):
+        return View.AUDIO
+    return View.VIDEO
+
+
 @dataclass
 class PlayerMedia:
-    """The ready recording of a panel, sorted into what the player needs."""
+    """The ready recording of a panel, sorted into what the player needs.
+
+    ``hls``, ``mp4s``, ``poster`` and ``storyboard`` are those of the view the
+    player opens on (``view``): the camera's, or the flock's when the panel
+    opens on the birds or a panelist agreed to nothing more. Downloads, Open
+    Graph, JSON-LD and the sitemap read the same fields, so none of them can
+    point at a view the public may not see.
+    """
 
     panel: Panel
     recording: Recording
@@ -43,6 +71,14 @@ class PlayerMedia:
     poster: Rendition | None = None
     storyboard: Rendition | None = None
     cartoon: Rendition | None = None
+    #: The flock video's HLS master, MP4, poster and storyboard.
+    flock: dict[RenditionKind, Rendition] = field(default_factory=dict)
+    #: The views offered, in the switch's order; the first is never missing.
+    views: list[View] = field(default_factory=list)
+    #: The view the player opens on.
+    view: View = View.VIDEO
+    #: The camera's HLS master and top MP4, kept for the switch when the main fields hold the flock's.
+    camera: dict = field(default_factory=dict)
     captions: list[Caption] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
 
@@ -95,12 +131,35 @@ class PlayerMedia:
             return None
         return start
 
+    def view_sources(self) -> dict[str, dict]:
+        """For the switch: each offered view's HLS master and file, by view name."""
+        camera, flock = self.camera, self.flock
+        url = lambda r: media_url(r.storage_key) if r else None  # noqa: E731
+        sources = {
+            View.VIDEO: {"hls": url(camera.get("hls")), "file": url(camera.get("mp4")), "label": "the video"},
+            View.CARTOON: {"hls": None, "file": url(self.cartoon), "label": "the cartoon version"},
+            View.FLOCK: {
+                "hls": url(flock.get(RenditionKind.FLOCK_HLS)),
+                "file": url(flock.get(RenditionKind.FLOCK)),
+                "label": "the feathered friends",
+            },
+            View.AUDIO: {"hls": None, "file": url(self.audio), "label": "the sound only"},
+        }
+        return {view.value: sources[view] for view in self.views}
+
+    @property
+    def view_choices(self) -> list[tuple[str, str]]:
+        """(value, label) of each offered view, for the switch's radio buttons."""
+        return [(view.value, VIEW_LABELS[view]) for view in self.views]
+
     def player_config(self) -> dict:
         """Settings for static/js/player.js, written into the page as JSON data."""
         return {
             "panelId": self.panel.id,
             "hls": media_url(self.hls.storage_key) if self.hls else None,
             "qualities": [{"height": r.height, "label": r.label} for r in self.mp4s if r.height],
+            "view": self.view.value,
+            "views": self.view_sources(),
             "cartoon": media_url(self.cartoon.storage_key) if self.cartoon else None,
             "audio": media_url(self.audio.storage_key) if self.audio else None,
             "storyboard": media_url(self.storyboard.storage_key) if self.storyboard else None,
@@ -117,13 +176,22 @@ def ready_recording(panel: Panel) -> Recording | None:
     return next((r for r in panel.recordings if r.status is RecordingStatus.READY and r.renditions), None)
 
 
-def player_media(panel: Panel) -> PlayerMedia | None:
-    """The player's view of ``panel``; None while there is no ready recording."""
+def player_media(panel: Panel, requested: str | None = None) -> PlayerMedia | None:
+    """The player's view of ``panel``; None while there is no ready recording.
+
+    :param requested: the ``?view=`` of the link, if any; honoured when the
+        panelists' consent allows it, else the panel's default view, else the
+        first view that is both allowed and made.
+    """
     recording = ready_recording(panel)
     if recording is None:
         return None
     media = PlayerMedia(panel=panel, recording=recording)
+    flock_kinds = (RenditionKind.FLOCK, RenditionKind.FLOCK_HLS, RenditionKind.FLOCK_POSTER)
     for rendition in recording.renditions:
+        if rendition.kind in (*flock_kinds, RenditionKind.FLOCK_STORYBOARD):
+            media.flock.setdefault(rendition.kind, rendition)
+            continue
         kind = rendition.kind
         if kind is RenditionKind.MP4:
             media.mp4s.append(rendition)
@@ -138,8 +206,38 @@ def player_media(panel: Panel) -> PlayerMedia | None:
         elif kind is RenditionKind.CARTOON:
             media.cartoon = media.cartoon or rendition
     media.mp4s.sort(key=lambda r: r.height or 0, reverse=True)
+    _choose_views(media, panel, requested)
     if not media.mp4s and media.hls is None and media.audio is None:
         return None
     media.captions = captions_of(recording)
     media.chapters = chapters_of(recording)
     return media
+
+
+def _choose_views(media: PlayerMedia, panel: Panel, requested: str | None) -> None:
+    """Offer the views that exist and that every seated panelist agreed to, and
+    make the main fields those of the opening view."""
+    allowed = panel.public_views()
+    made = {
+        # An audio-only talk's "video" is a title card: once its birds exist, they are its picture.
+        View.VIDEO: bool(media.mp4s or media.hls)
+        and (bool((media.recording.probe or {}).get("video")) or RenditionKind.FLOCK not in media.flock),
+        View.CARTOON: media.cartoon is not None,
+        View.FLOCK: RenditionKind.FLOCK in media.flock,
+        View.AUDIO: media.audio is not None,
+    }
+    media.views = [view for view in View if made[view] and view in allowed]
+    media.camera = {"hls": media.hls, "mp4": media.mp4s[0] if media.mp4s else None}
+    if View.CARTOON not in media.views:
+        media.cartoon = None
+    if View.AUDIO not in media.views:
+        media.audio = None
+    wanted = [v for v in (requested, panel.default_view) if v in {view.value for view in media.views}]
+    media.view = View(wanted[0]) if wanted else (media.views[0] if media.views else View.VIDEO)
+    flock_main = media.view is View.FLOCK or View.VIDEO not in media.views
+    if flock_main:
+        # The camera's pictures (poster and storyboard included) stay out of the page.
+        media.hls = media.flock.get(RenditionKind.FLOCK_HLS)
+        media.mp4s = [media.flock[RenditionKind.FLOCK]] if RenditionKind.FLOCK in media.flock else []
+        media.poster = media.flock.get(RenditionKind.FLOCK_POSTER)
+        media.storyboard = media.flock.get(RenditionKind.FLOCK_STORYBOARD)

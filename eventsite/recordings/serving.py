@@ -4,8 +4,10 @@ Rules, in the order they are checked:
 
 - ``people/…`` images are public (panelists are public people).
 - ``recordings/<id>/renditions/…`` is public once the recording's panel is
-  public; before that only organisers see it, and everyone else gets 404
-  (not 403, which would tell that the panel exists).
+  public, and only for the views every seated panelist agreed to (a "bird
+  only" panelist keeps the camera's MP4s, HLS, poster and storyboard away
+  from the public); otherwise only organisers see it, and everyone else gets
+  404 (not 403, which would tell that the file exists).
 - anything else under ``recordings/<id>/`` — the original above all — is
   for organisers only, whatever the panel's status.
 - everything else (``uploads/`` and the like) is never served.
@@ -26,6 +28,7 @@ from ..extensions import db
 from ..storage import StorageError, check_key, media_store
 from .access import viewer_is_organiser
 from .models import Caption, Recording
+from .player import view_of_file
 from .ranges import accel_response, file_response
 
 bp = Blueprint("media", __name__)
@@ -80,7 +83,8 @@ def media_audience(key: str) -> Audience:
     if panel is None:
         return Audience.NOBODY
     if parts[2] == "renditions" and len(parts) > 3 and panel.is_public():
-        return Audience.PUBLIC
+        if view_of_file("/".join(parts[3:])) in panel.public_views():
+            return Audience.PUBLIC
     return Audience.ORGANISERS
 
 

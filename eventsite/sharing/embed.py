@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 
 from ..events.loader import load_panel
 from ..recordings.player import player_media
@@ -19,7 +19,8 @@ def panel(event_slug: str, slug: str):
     :raise 404: unknown panel, or unpublished and not signed in.
     """
     found = load_panel(event_slug, slug, endpoint="embed.panel")
-    page = render_template("embed/panel.html", panel=found, event=found.event, media=player_media(found))
+    media = player_media(found, request.args.get("view"))
+    page = render_template("embed/panel.html", panel=found, event=found.event, media=media)
     response = make_response(page)
     # Set here, before the app-wide hook, which only fills in missing headers.
     response.headers["Content-Security-Policy"] = EMBED_CONTENT_SECURITY_POLICY

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..discussion.models import CommentStatus
 from ..discussion.queries import status_counts
-from ..events.models import Event, Panel, Panelist, PanelStatus, Seat, SeatRole
+from ..events.models import Consent, Event, Panel, Panelist, PanelStatus, Seat, SeatRole
 from ..events.operations import PublishError, publish_panel
 from ..extensions import db
 from . import bp
@@ -134,7 +134,8 @@ def seat_add(panel_id: int):
     form = _seat_form()
     if form.validate_on_submit():
         person = db.get_or_404(Panelist, form.panelist_id.data)
-        ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0)
+        consent = Consent(form.consent.data) if form.consent.data else None
+        ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0, consent)
         flash(f"{person.name} seated as {form.role.data}.", "success")
     else:
         flash("Choose a panelist, a role and an order.", "error")

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..events.models import PanelStatus, SeatRole
+from ..events.models import Consent, PanelStatus, SeatRole, View
 from ..recordings.chapters import parse_time
 
 
@@ -43,6 +43,16 @@ class PanelForm(FlaskForm):
     credits = TextAreaField("Credits, one per line", validators=[Optional(), Length(max=2000)])
     comments_open = BooleanField("Comments open", default=True)
     cartoon_enabled = BooleanField("Make a cartoon version of the video", default=True)
+    default_view = SelectField(
+        "The player opens on",
+        choices=[
+            SelectChoice(View.VIDEO.value, "Video"),
+            SelectChoice(View.CARTOON.value, "Cartoon"),
+            SelectChoice(View.FLOCK.value, "Feathered friends"),
+            SelectChoice(View.AUDIO.value, "Audio only"),
+        ],
+        default=View.VIDEO.value,
+    )
 
 
 class PublishForm(FlaskForm):
@@ -79,6 +89,16 @@ class SeatForm(FlaskForm):
     panelist_id = SelectField("Panelist", coerce=int)
     role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in SeatRole])
     position = IntegerField("Order", default=0, validators=[NumberRange(min=0, max=999)])
+    consent = SelectField(
+        "Agreed to appear as",
+        choices=[
+            SelectChoice("", "Not recorded yet (only the bird is shown)"),
+            SelectChoice(Consent.VIDEO.value, "Video: their face is fine"),
+            SelectChoice(Consent.CARTOON.value, "Cartoon: a stylised picture, not the camera's"),
+            SelectChoice(Consent.BIRD.value, "Bird only"),
+        ],
+        default="",
+    )
 
 
 class DeleteForm(FlaskForm):

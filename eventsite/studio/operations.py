@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..events import slugs
 from ..events.images import store_person_image
-from ..events.models import Event, Panel, Panelist, Seat, SeatRole
+from ..events.models import Consent, Event, Panel, Panelist, Seat, SeatRole, View
 from ..extensions import db
 from ..storage import media_store
 
@@ -46,6 +46,8 @@ def save_panel(data: dict, event: Event, panel: Panel | None = None) -> Panel:
     panel.credits = data.get("credits") or ""
     panel.comments_open = bool(data.get("comments_open"))
     panel.cartoon_enabled = bool(data.get("cartoon_enabled"))
+    if data.get("default_view"):
+        panel.default_view = View(data["default_view"])
     db.session.commit()
     return panel
 
@@ -84,14 +86,21 @@ def save_panelist(
     return panelist
 
 
-def seat_panelist(panel: Panel, panelist: Panelist, role: SeatRole, position: int) -> Seat:
-    """Seat a panelist on a panel, or change their role and order if already seated."""
+def seat_panelist(
+    panel: Panel, panelist: Panelist, role: SeatRole, position: int, consent: Consent | None = None
+) -> Seat:
+    """Seat a panelist on a panel, or change their role, order and consent if already seated.
+
+    ``consent`` None keeps what was recorded before (nothing, for a new seat).
+    """
     seat = db.session.scalar(sa.select(Seat).where(Seat.panel_id == panel.id, Seat.panelist_id == panelist.id))
     if seat is None:
         seat = Seat(panel=panel, panelist=panelist)
         db.session.add(seat)
     seat.role = role
     seat.position = position
+    if consent is not None:
+        seat.consent = consent
     db.session.commit()
     return seat
 

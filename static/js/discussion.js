@@ -129,7 +129,9 @@
       }
     }
     list.hidden = false;
-    list.appendChild(item);
+    // With the newest threads first, a new thread goes to the top of page 1.
+    if (!data.parent_id && section.dataset.order === "newest") list.prepend(item);
+    else list.appendChild(item);
     return item;
   }
 
@@ -160,6 +162,12 @@
         form.querySelector("textarea").value = "";
         resetPlace();
         show(result.data.message, "success");
+        // A new thread can belong on another page (the last one, with the oldest
+        // threads first): go there, where the server shows it in its place.
+        if (result.data.page && String(result.data.page) !== (section.dataset.page || "1")) {
+          window.location.assign(result.data.url);
+          return;
+        }
         if (result.data.html) {
           var item = insert(result.data);
           item.scrollIntoView({ block: "nearest" });

@@ -1,7 +1,8 @@
 // The panel player: turns the page's plain <video controls> into Plyr, fed by
 // hls.js where the browser needs it (adaptive HLS with a quality menu), or by
 // the MP4 <source>s otherwise. Also: ?t= / #t= deep links, chapter and
-// transcript links, transcript search, the cartoon / audio-only switch,
+// transcript links, transcript search, the video / cartoon / feathered
+// friends / audio-only switch (config.views: what each view plays),
 // "copy link at current time", and the once-a-day view beacon.
 (() => {
   "use strict";
@@ -20,7 +21,7 @@
 
   let hls = null;
   let plyr = null;
-  let version = "video";
+  let version = config.view || "video";
 
   /** Seconds from "90", "1:30", "1:02:03", "1m30s" or "1h2m3s"; null if unreadable. */
   function parseTime(value) {
@@ -75,7 +76,7 @@
     hls.currentLevel = height === 0 ? -1 : hls.levels.findIndex((level) => level.height === height);
   }
 
-  function attachHls(startPosition) {
+  function attachHls(startPosition, url) {
     hls = new window.Hls({
       // Our HLS is fMP4, which needs no transmuxing worker; and CSP forbids the blob: worker.
       enableWorker: false,
@@ -86,7 +87,7 @@
       if (data.fatal && data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
       else if (data.fatal && data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
     });
-    hls.loadSource(config.hls);
+    hls.loadSource(url || config.hls);
     hls.attachMedia(video);
     return hls;
   }
@@ -110,8 +111,8 @@
     ready();
   }
 
-  /** Play ``src`` (or HLS when src is null) from where the viewer was. */
-  function switchSource(src) {
+  /** Play ``src`` (or the HLS master ``hlsUrl`` when src is null) from where the viewer was. */
+  function switchSource(src, hlsUrl) {
     const time = video.currentTime;
     const playing = !video.paused;
     if (hls) {
@@ -120,7 +121,7 @@
     }
     if (src === null) {
       video.removeAttribute("src");
-      attachHls(time);
+      attachHls(time, hlsUrl);
     } else {
       video.src = src;
       video.addEventListener("loadedmetadata", () => { video.currentTime = time; }, { once: true });
@@ -129,14 +130,13 @@
   }
 
   function setVersion(next) {
-    if (next === version) return;
+    const source = (config.views || {})[next];
+    if (next === version || !source) return;
     version = next;
     root.classList.toggle("is-audio-only", next === "audio");
-    if (next === "cartoon") switchSource(config.cartoon);
-    else if (next === "audio") switchSource(config.audio);
-    else if (canUseHls()) switchSource(null);
-    else switchSource((mp4s.find((m) => m.size === plyr.quality) || mp4s[0]).src);
-    say(next === "cartoon" ? "Playing the cartoon version." : next === "audio" ? "Playing the sound only." : "Playing the video.");
+    if (source.hls && window.Hls && window.Hls.isSupported()) switchSource(null, source.hls);
+    else switchSource(source.file);
+    say("Playing " + source.label + ".");
   }
 
   function seek(seconds) {

@@ -55,11 +55,14 @@ def body_of(message) -> str:
 def test_reply_notification_and_one_click_unsubscribe(app, client, panel, inbox, approved_comment):
     app.config["COMMENT_HOLD_FIRST"] = False
     anne = post_comment(panel, submission(body="Who measures influence?", notify=True), "192.0.2.1").comment
-    post_comment(panel, submission(name="Rich", email="rich@example.com", body="Not Klout.", parent_id=anne.id), "x")
+    reply = post_comment(
+        panel, submission(name="Rich", email="rich@example.com", body="Not Klout.", parent_id=anne.id), "x"
+    ).comment
     [message] = inbox.to("anne@example.com")
     assert "Rich replied to your comment" in message["Subject"]
     text = body_of(message)
-    assert "Not Klout." in text and "#comment-" in text
+    # The permalink, which finds the reply's page when the mail is read.
+    assert "Not Klout." in text and f"http://localhost/comments/{reply.id}/" in text
     assert "rich@example.com" not in message.as_string()
     link = re.search(r"Stop these e-mails: (\S+)", text).group(1)
     assert message["List-Unsubscribe"] == f"<{link}>"

@@ -102,7 +102,7 @@ def test_transcript_search_filters_cues(page, ready_panel):
 def test_cartoon_switch_changes_the_source(page, ready_panel, console):
     open_player(page, panel_path(ready_panel))
     play(page)
-    page.get_by_label("Cartoon version").check()
+    page.get_by_label("Cartoon", exact=True).check()
     wait_for(page, "eventsitePlayer.video.currentSrc.includes('/cartoon/')")
     before = page.evaluate("eventsitePlayer.video.currentTime")
     wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.3}")
