@@ -133,6 +133,10 @@ class Config:
     COMMENT_CLOSE_AFTER_DAYS: int = 0
     #: Minutes during which an author may edit or delete their comment.
     COMMENT_EDIT_MINUTES: int = 15
+    #: Top-level threads per page of a discussion (replies stay with their thread); 0 = one page.
+    COMMENTS_PER_PAGE: int = 50
+    #: "oldest" or "newest" threads first.
+    COMMENT_ORDER: str = "oldest"
 
 
 class TestingConfig(Config):

@@ -31,8 +31,10 @@ class Comment(db.Model):
     #: The top-level comment this one answers, directly or through other replies;
     #: None for a top-level comment. Pages of the discussion are made of whole
     #: threads, and this lets one query load a page's threads and nothing else.
-    #: Set on insert (see :func:`_join_parents_thread`).
-    thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("comment.id"), index=True)
+    #: Set on insert (see :func:`_join_parents_thread`). No foreign key: adding
+    #: one would make SQLite rebuild the table in the migration, and a
+    #: top-level comment is never deleted while it has replies anyway.
+    thread_id: so.Mapped[int | None] = so.mapped_column(index=True)
     #: 1 for a top-level comment; never more than ``COMMENT_MAX_DEPTH``.
     depth: so.Mapped[int] = so.mapped_column(default=1)
     author_name: so.Mapped[str] = so.mapped_column(sa.String(100))
@@ -65,12 +67,8 @@ class Comment(db.Model):
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     panel: so.Mapped["Panel"] = so.relationship(overlaps="comments")  # noqa: F821
-    parent: so.Mapped[Comment | None] = so.relationship(
-        remote_side=[id], back_populates="replies", foreign_keys=[parent_id]
-    )
-    replies: so.Mapped[list[Comment]] = so.relationship(
-        back_populates="parent", order_by="Comment.created_at", foreign_keys=[parent_id]
-    )
+    parent: so.Mapped[Comment | None] = so.relationship(remote_side=[id], back_populates="replies")
+    replies: so.Mapped[list[Comment]] = so.relationship(back_populates="parent", order_by="Comment.created_at")
 
     @property
     def thread_key(self) -> int:

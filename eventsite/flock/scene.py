@@ -109,6 +109,15 @@ class FlockScene:
             image.paste(box, ((self.size[0] - box.width) // 2, self.size[1] - box.height - 18), box)
         return image
 
+    def poster(self) -> Image.Image:
+        """Everyone awake and still, the first speaker talking with an open beak."""
+        first = next((t.speaker for t in self.timeline.turns if 0 <= t.speaker < len(self.perches)), 0)
+        poses = tuple(
+            (Mouth.OPEN, False, True, 0) if i == first else (Mouth.REST, False, False, 0)
+            for i in range(len(self.perches))
+        )
+        return self.draw(0, (first, poses, None))
+
     def background(self, speaker: int = 255) -> Image.Image:
         """Sky, spotlight (behind the branch) for ``speaker``, branch and name labels."""
         image = self._backgrounds.get(speaker)
@@ -197,12 +206,7 @@ def draw_poster(
     size: tuple[int, int] = (1280, 720),
 ) -> Image.Image:
     """A still for the flock's poster: everyone awake, the first speaker talking."""
-    scene = FlockScene(timeline, birds, colours=colours, title=title, size=size)
-    first = next((t.speaker for t in timeline.turns if 0 <= t.speaker < len(birds)), 0)
-    poses = tuple(
-        (Mouth.OPEN, False, True, 0) if i == first else (Mouth.REST, False, False, 0) for i in range(len(birds))
-    )
-    return scene.draw(0, (first, poses, None))
+    return FlockScene(timeline, birds, colours=colours, title=title, size=size).poster()
 
 
 # --------------------------------------------------------------------------- drawn once
@@ -211,21 +215,15 @@ def draw_poster(
 def _layout(birds: Sequence[BirdSpec], size: tuple[int, int], frames: int) -> list[Perch]:
     """Seats along one branch, or two for more than seven birds; birds face the middle."""
     width, height = size
-    rows = (
-        [list(range(len(birds)))]
-        if len(birds) <= 7
-        else [
-            list(range(math.ceil(len(birds) / 2))),
-            list(range(math.ceil(len(birds) / 2), len(birds))),
-        ]
-    )
+    half = math.ceil(len(birds) / 2)
+    rows = [list(range(len(birds)))] if len(birds) <= 7 else [list(range(half)), list(range(half, len(birds)))]
     per_row = max(len(row) for row in rows)
     # six birds fill the frame at scale 1; fewer sit larger, more sit smaller
-    scale = min(1.4, 6.2 / max(per_row, 1)) * (0.8 if len(rows) > 1 else 1.0) * height / 720
+    scale = min(1.4, 6.2 / per_row) * (0.8 if len(rows) > 1 else 1.0) * height / 720
     label_font = ImageFont.truetype(FONT, round(19 * max(scale, 0.8)))
     bold_font = ImageFont.truetype(FONT_BOLD, round(19 * max(scale, 0.8)))
     branch_ys = [round(height * 0.66)] if len(rows) == 1 else [round(height * 0.37), round(height * 0.68)]
-    perches: list[Perch] = [None] * len(birds)  # type: ignore[list-item]
+    perches: list[Perch | None] = [None] * len(birds)
     for row, y0 in zip(rows, branch_ys, strict=True):
         step = width / (len(row) + 0.4)
         for seat, index in enumerate(row):
@@ -233,29 +231,30 @@ def _layout(birds: Sequence[BirdSpec], size: tuple[int, int], frames: int) -> li
             facing = "right" if x <= width / 2 else "left"
             sprites = BirdSprites(birds[index], scale=scale, facing=facing)
             y = round(branch_y(x, y0, width))
+            # seeded by name: the same bird blinks at the same moments in every re-render
             rng = random.Random(f"{birds[index].name}|blink")
             label, label_speaking = name_labels(birds[index].name, sprites, label_font, bold_font)
-            label_at = (x - label.width // 2, y + round(26 * scale))
             perches[index] = Perch(
-                x,
-                y,
-                sprites,
-                label,
-                label_speaking,
-                label_at,
-                _blinks(rng, frames),
-                rng.uniform(2.6, 3.6),
-                rng.uniform(0, 2 * math.pi),
+                x=x,
+                y=y,
+                sprites=sprites,
+                label=label,
+                label_speaking=label_speaking,
+                label_at=(x - label.width // 2, y + round(26 * scale)),
+                blinks=_blinks(rng, frames),
+                bob_period=rng.uniform(2.6, 3.6),
+                bob_phase=rng.uniform(0, 2 * math.pi),
             )
-    return perches
+    return [perch for perch in perches if perch is not None]
 
 
 def _blinks(rng: random.Random, frames: int) -> frozenset[int]:
-    shut = set()
+    """Frames with eyes shut: a blink every BLINK_GAP frames, sometimes a double one."""
+    shut: set[int] = set()
     at = rng.randint(6, BLINK_GAP[1])
     while at < frames:
         shut.update(range(at, at + BLINK_FRAMES))
-        if rng.random() < 0.15:  # a double blink
+        if rng.random() < 0.15:
             shut.update(range(at + BLINK_FRAMES + 2, at + 2 * BLINK_FRAMES + 2))
         at += rng.randint(*BLINK_GAP)
     return frozenset(shut)

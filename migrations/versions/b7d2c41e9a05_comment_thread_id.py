@@ -20,10 +20,11 @@ depends_on = None
 
 
 def upgrade():
+    # A plain nullable column and an index: SQLite adds both without rebuilding
+    # the table (a rebuild of `comment` fails while foreign keys are enforced).
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('thread_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_comment_thread_id'), ['thread_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_comment_thread_id_comment'), 'comment', ['thread_id'], ['id'])
 
     # Fill in existing replies one level at a time: a reply takes its parent's
     # thread once the parent's is known (a top-level parent is its own thread).
@@ -52,6 +53,5 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_comment_thread_id_comment'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_comment_thread_id'))
         batch_op.drop_column('thread_id')

@@ -207,3 +207,20 @@ def test_moderation_queue_has_no_axe_violations(app, page, panel, make_organiser
     page.goto("/studio/comments/")
     assert "Held" in page.inner_text("main")
     assert_no_axe_violations(page)
+
+
+def test_paged_discussion_with_javascript(app, page, panel, approved_comment):
+    """The page navigation passes axe; a new thread posted on page 1 is shown on the last page."""
+    app.config.update(COMMENT_MIN_SUBMIT_SECONDS=0, COMMENTS_PER_PAGE=2)
+    for n in range(5):
+        approved_comment(name=f"Visitor {n}", email="gemma@example.com", body=f"Thread {n}.")
+    page.goto(panel_url(panel))
+    assert page.locator("nav.comments-pagination [aria-current=page]").text_content() == "Page 1"
+    assert_no_axe_violations(page)
+    page.fill("#body", "A new thread.")
+    page.fill("#name", "Gemma Went")
+    page.fill("#email", "gemma@example.com")
+    page.click("#submit")
+    page.wait_for_url("**/?cpage=3#comment-*")
+    assert "A new thread." in page.inner_text(".comment-list")
+    assert page.locator("nav.comments-pagination [aria-current=page]").text_content() == "Page 3"

@@ -2,14 +2,16 @@
 
 import sqlalchemy as sa
 
-from eventsite.demo import seed_demo
+from eventsite.demo import demo_panel, seed_demo, seed_demo_thread
 from eventsite.discussion.models import Comment, CommentStatus
 from eventsite.extensions import db
 
 
 def test_seed_demo_adds_the_thread_once(app, app_ctx, client):
-    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is True
-    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is False
+    assert seed_demo() is True
+    assert seed_demo() is False
+    assert seed_demo_thread(demo_panel()) is True
+    assert seed_demo_thread(demo_panel()) is False
     comments = db.session.scalars(sa.select(Comment).order_by(Comment.created_at)).all()
     assert [c.author_name for c in comments] == ["Anne", "Gemma Went", "Rich", "Gemma Went"]
     anne, gemma_to_anne, rich, gemma_to_rich = comments
@@ -23,9 +25,10 @@ def test_seed_demo_adds_the_thread_once(app, app_ctx, client):
 
 
 def test_seed_demo_adds_the_thread_to_an_older_demo_install(app, app_ctx):
-    seed_demo(app.config["MAX_IMAGE_BYTES"])
+    seed_demo()
+    seed_demo_thread(demo_panel())
     db.session.execute(sa.delete(Comment).where(Comment.parent_id.is_not(None)))
     db.session.execute(sa.delete(Comment))
     db.session.commit()
-    assert seed_demo(app.config["MAX_IMAGE_BYTES"]) is True
+    assert seed_demo_thread(demo_panel()) is True
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 4

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from eventsite.demo import seed_demo
+from eventsite.demo import demo_panel, seed_demo, seed_demo_thread
 from eventsite.events.models import PanelStatus
 from tests.conftest import PASSWORD, assert_no_axe_violations
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(app_ctx):
-    seed_demo(10 * 1024 * 1024)
+    seed_demo()
+    seed_demo_thread(demo_panel())
 
 
 def test_visitor_walks_home_event_panel_panelist(page, demo):
@@ -31,6 +32,12 @@ def test_visitor_walks_home_event_panel_panelist(page, demo):
     expect(page.get_by_role("heading", level=1)).to_have_text("Azeem Azhar")
     portrait = page.locator("img.portrait").first
     expect(portrait).to_be_visible()
+    # Demo panelists have no photo: their portrait is their bird, drawn on first request.
+    assert "kind=bird" in portrait.get_attribute("src") or "/bird" in portrait.get_attribute("src")
+    for _ in range(100):
+        if page.evaluate("img => img.complete && img.naturalWidth", portrait.element_handle()):
+            break
+        page.wait_for_timeout(100)
     assert page.evaluate("img => img.naturalWidth", portrait.element_handle()) > 0
 
 
