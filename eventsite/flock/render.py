@@ -139,7 +139,10 @@ def build_flock_argv(
     audio_demuxer: str | None = None,
 ) -> list[str]:
     """ffmpeg argv: raw frames on stdin + the sound file → tee to MP4 and HLS (cwd = the work folder)."""
-    video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{size[0]}x{size[1]}", framerate=fps)
+    # ffmpeg queues 8 packets per input by default: 22 MB of raw 720p frames; 3 keep the encoder fed
+    video = ffmpeg.input(
+        "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{size[0]}x{size[1]}", framerate=fps, thread_queue_size=3
+    )
     audio_options = {"protocol_whitelist": "file"}
     if audio_demuxer:
         audio_options["format"] = audio_demuxer
