@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
 
 
@@ -26,7 +26,7 @@ class Organiser(UserMixin, db.Model):
     #: argon2id PHC string, e.g. ``$argon2id$v=19$m=65536,t=3,p=4$…``.
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(300))
     role: so.Mapped[Role] = so.mapped_column(
-        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(Role),
         default=Role.ORGANISER,
     )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
 
 
@@ -50,7 +50,7 @@ class Comment(db.Model):
     #: Moment in the video the comment refers to, in seconds.
     video_time: so.Mapped[float | None]
     status: so.Mapped[CommentStatus] = so.mapped_column(
-        sa.Enum(CommentStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(CommentStatus),
         default=CommentStatus.PENDING,
         index=True,
     )
@@ -113,9 +113,7 @@ class CommentBlock(db.Model):
     __table_args__ = (sa.UniqueConstraint("kind", "value"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    kind: so.Mapped[BlockKind] = so.mapped_column(
-        sa.Enum(BlockKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: so.Mapped[BlockKind] = so.mapped_column(value_enum(BlockKind))
     #: Lower-cased e-mail, CIDR range, or network hash, depending on ``kind``.
     value: so.Mapped[str] = so.mapped_column(sa.String(254))
     #: What organisers see in the list ("network of Anne's comment #12").

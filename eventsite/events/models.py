@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.ext.hybrid import hybrid_method
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
 
 
@@ -102,7 +102,7 @@ class Panel(db.Model):
     #: One credit per line ("Hosted by Likeminds", "Video by Brass").
     credits: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status: so.Mapped[PanelStatus] = so.mapped_column(
-        sa.Enum(PanelStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(PanelStatus),
         default=PanelStatus.DRAFT,
     )
     #: When a scheduled panel becomes public.
@@ -115,7 +115,7 @@ class Panel(db.Model):
     #: The view the player opens on (and embeds and links without ?view= follow),
     #: when the panelists' consent allows it.
     default_view: so.Mapped[View] = so.mapped_column(
-        sa.Enum(View, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(View),
         default=View.VIDEO,
         server_default="video",
     )
@@ -214,15 +214,13 @@ class Seat(db.Model):
     panel_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panel.id"), index=True)
     panelist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panelist.id"), index=True)
     role: so.Mapped[SeatRole] = so.mapped_column(
-        sa.Enum(SeatRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(SeatRole),
         default=SeatRole.PANELIST,
     )
     #: Display order on the panel page, lowest first.
     position: so.Mapped[int] = so.mapped_column(default=0)
     #: How this panelist agreed to appear; None until the organiser records it.
-    consent: so.Mapped[Consent | None] = so.mapped_column(
-        sa.Enum(Consent, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    consent: so.Mapped[Consent | None] = so.mapped_column(value_enum(Consent))
 
     panel: so.Mapped[Panel] = so.relationship(back_populates="seats")
     panelist: so.Mapped[Panelist] = so.relationship(back_populates="seats")

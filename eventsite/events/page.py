@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import render_template, request
 
 from ..discussion.context import Discussion, load_discussion
-from ..recordings.player import PlayerMedia, player_media
+from ..recordings.player import PlayerMedia, media_url, player_media
 from ..sharing.seo import video_object
 from ..sharing.views import iframe_html, oembed_discovery_url
 from ..urls import absolute, embed_url
@@ -41,11 +41,7 @@ def panel_page(panel: Panel) -> PanelPage:
     """Build the page data for ``panel`` (the caller has checked access)."""
     media = player_media(panel, request.args.get("view"))
     poster = absolute(media.poster_url) if media and media.poster_url else None
-    video_file = None
-    if media and media.mp4s:
-        from ..recordings.player import media_url
-
-        video_file = absolute(media_url(media.mp4s[0].storage_key))
+    video_file = absolute(media_url(media.mp4s[0].storage_key)) if media and media.mp4s else None
     width = 640
     height = round(width * media.height / media.width) if media else 360
     return PanelPage(
@@ -68,8 +64,3 @@ def render_panel_page(panel: Panel, status: int = 200):
         "events/panel.html", page=page, panel=panel, event=panel.event, media=page.media, discussion=page.discussion
     )
     return body, status
-
-
-def comment_page_number() -> int | None:
-    """The ``?cpage=`` of the request (paged discussions)."""
-    return request.args.get("cpage", type=int)

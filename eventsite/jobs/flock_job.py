@@ -11,7 +11,6 @@ the pure ``eventsite.flock`` layer, and storing what it made.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -181,19 +180,11 @@ def _store(recording: Recording, outputs) -> None:
             )
         )
     timeline_key = f"{base}/{FLOCK_DIR}/{TIMELINE_NAME}"
-    size = Path(media_store().path(timeline_key)).stat().st_size
+    size = media_store().size(timeline_key)
     recording.renditions.append(
         Rendition(kind=RenditionKind.TIMELINE, label="Speech timeline", storage_key=timeline_key, size_bytes=size)
     )
     db.session.commit()
 
 
-def timeline_summary(timeline: SpeechTimeline) -> dict:
-    """Who speaks how long, for the studio (seconds per speaker index)."""
-    spoken: dict[int, float] = {}
-    for turn in timeline.turns:
-        spoken[turn.speaker] = spoken.get(turn.speaker, 0.0) + turn.end - turn.start
-    return {"source": timeline.source, "spoken": spoken, "turns": len(timeline.turns)}
-
-
-__all__ = ["make_flock", "queue_flock", "read_timeline", "timeline_summary"]
+__all__ = ["make_flock", "queue_flock", "read_timeline"]

@@ -8,12 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class RecordingStatus(enum.StrEnum):
@@ -71,7 +67,7 @@ class Recording(db.Model):
     duration_seconds: so.Mapped[float | None]
     #: The probe's findings (format, streams) as JSON, for the studio.
     probe: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
-    status: so.Mapped[RecordingStatus] = so.mapped_column(_enum(RecordingStatus), default=RecordingStatus.UPLOADED)
+    status: so.Mapped[RecordingStatus] = so.mapped_column(value_enum(RecordingStatus), default=RecordingStatus.UPLOADED)
     #: Where in the video the poster frame was taken (seconds).
     poster_time: so.Mapped[float | None]
     #: An organiser's corrections to the speech timeline (who speaks when), as
@@ -95,7 +91,7 @@ class Recording(db.Model):
 class Rendition(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
-    kind: so.Mapped[RenditionKind] = so.mapped_column(_enum(RenditionKind))
+    kind: so.Mapped[RenditionKind] = so.mapped_column(value_enum(RenditionKind))
     #: Human label, e.g. "720p" or "audio".
     label: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     width: so.Mapped[int | None]
@@ -113,8 +109,10 @@ class TranscodeJob(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
     #: What the job makes: the rendition ladder, or the flock video.
-    kind: so.Mapped[JobKind] = so.mapped_column(_enum(JobKind), default=JobKind.TRANSCODE, server_default="transcode")
-    status: so.Mapped[JobStatus] = so.mapped_column(_enum(JobStatus), default=JobStatus.QUEUED, index=True)
+    kind: so.Mapped[JobKind] = so.mapped_column(
+        value_enum(JobKind), default=JobKind.TRANSCODE, server_default="transcode"
+    )
+    status: so.Mapped[JobStatus] = so.mapped_column(value_enum(JobStatus), default=JobStatus.QUEUED, index=True)
     #: How many times a worker has started this job (capped by JOB_MAX_ATTEMPTS).
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     #: Set by an organiser's "Cancel"; the running worker sees it and stops ffmpeg.
