@@ -21,10 +21,18 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar 
 mkdir -p "$work/media"
 
 echo "==> smoke: scripts/run.sh in $work on port $port (log: $log)"
-( cd "$work" && EVENTSITE_PORT=$port EVENTSITE_INSTANCE_PATH="$work/instance" setsid scripts/run.sh >"$log" 2>&1 ) &
+# run.sh gets a session (and process group) of its own and writes down its id,
+# so stopping it can never reach this script's group, whoever started us.
+pgid_file="$work/run.pgid"
+( cd "$work" && EVENTSITE_PORT=$port EVENTSITE_INSTANCE_PATH="$work/instance" \
+    exec setsid --wait sh -c 'echo $$ >"$0"; exec scripts/run.sh' "$pgid_file" >"$log" 2>&1 ) &
 runner=$!
 stop() {
-  kill -TERM -- "-$(ps -o pgid= "$runner" | tr -d ' ')" 2>/dev/null || true
+  local group
+  group=$(cat "$pgid_file" 2>/dev/null || true)
+  if [ -n "$group" ] && [ "$group" != "$(ps -o pgid= $$ | tr -d ' ')" ]; then
+    kill -TERM -- "-$group" 2>/dev/null || true
+  fi
   wait "$runner" 2>/dev/null || true
 }
 fail() {
@@ -60,4 +68,6 @@ wait_for "master playlist" "$base$playlist"
 curl -fsS "$base$playlist" | grep -q '#EXTM3U' || fail "the master playlist is not a playlist"
 wait_for "poster" "$base$poster"
 echo "==> smoke: passed in ${SECONDS}s"
+stop
+trap - EXIT
 rm -rf "$work"

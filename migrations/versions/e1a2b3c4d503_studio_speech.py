@@ -1,0 +1,23 @@
+"""Studio speech timeline editing
+
+Revision ID: e1a2b3c4d503
+Revises: e1a2b3c4d502
+Create Date: 2026-11-30 20:45:00
+
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = 'e1a2b3c4d503'
+down_revision = 'e1a2b3c4d502'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
