@@ -7,14 +7,17 @@ the same facts.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+import m3u8
 import sqlalchemy as sa
 from flask import request, url_for
 
 from ..events.models import Panel, Panelist, View
 from ..extensions import db
+from ..storage import media_store
 from ..times import clock, parse_time
 from ..urls import panel_url
 from .captions import Cue, captions_of, read_cues
@@ -131,6 +134,13 @@ class PlayerMedia:
             return None
         return start
 
+    @cached_property
+    def hls_start(self) -> HlsStart | None:
+        """Where hls.js will begin: the page preloads these playlists alongside the scripts."""
+        if self.hls is None:
+            return None
+        return hls_start(self.hls.id, self.hls.storage_key)
+
     def view_sources(self) -> dict[str, dict]:
         """For the switch: each offered view's HLS master and file, by view name."""
         camera, flock = self.camera, self.flock
@@ -157,6 +167,7 @@ class PlayerMedia:
         return {
             "panelId": self.panel.id,
             "hls": media_url(self.hls.storage_key) if self.hls else None,
+            "hlsStartHeight": self.hls_start.height if self.hls_start else None,
             "qualities": [{"height": r.height, "label": r.label} for r in self.mp4s if r.height],
             "view": self.view.value,
             "views": self.view_sources(),
@@ -169,6 +180,46 @@ class PlayerMedia:
             "shareUrl": panel_url(self.panel),
             "vendor": url_for("static", filename="vendor/"),
         }
+
+
+#: The tallest variant hls.js starts on (it adapts from there); 720p is what a bare <video> would get.
+START_HEIGHT = 720
+
+
+@dataclass(frozen=True)
+class HlsStart:
+    """The playlists a player fetches before its first segment: the master, the
+    variant it starts on (``height``) and the audio rendition's playlist."""
+
+    height: int | None
+    urls: tuple[str, ...]
+
+
+def hls_start(rendition_id: int, key: str) -> HlsStart | None:
+    """The start of an HLS master's playback, or None when its playlist can't be read."""
+    store = media_store()
+    try:
+        height, keys = _start_keys(str(store.root), rendition_id, key)
+    except (OSError, ValueError):
+        return None
+    return HlsStart(height, tuple(media_url(k) for k in keys))
+
+
+@lru_cache(maxsize=512)
+def _start_keys(root: str, rendition_id: int, key: str) -> tuple[int | None, tuple[str, ...]]:
+    """Read a master playlist once per rendition (its files never change): the
+    start variant's height and the keys of the master and the playlists it needs."""
+    with media_store().open(key) as handle:
+        master = m3u8.loads(handle.read(256 * 1024).decode("utf-8", "replace"))
+    variants = [(p.stream_info.resolution or (0, 0), p.uri) for p in master.playlists if p.uri]
+    if not variants:
+        raise ValueError(f"{key}: no variants")
+    # hls.js caps to the player's size; begin at the tallest variant not above START_HEIGHT.
+    fitting = [v for v in variants if v[0][1] <= START_HEIGHT] or [min(variants)]
+    (_, height), uri = max(fitting)
+    folder = posixpath.dirname(key)
+    uris = [uri, *(m.uri for m in master.media if m.type == "AUDIO" and m.uri)]
+    return height or None, (key, *(posixpath.normpath(posixpath.join(folder, u)) for u in uris))
 
 
 def ready_recording(panel: Panel) -> Recording | None:

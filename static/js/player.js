@@ -1,6 +1,9 @@
 // The panel player: turns the page's plain <video controls> into Plyr, fed by
 // hls.js where the browser needs it (adaptive HLS with a quality menu), or by
-// the MP4 <source>s otherwise. Also: ?t= / #t= deep links, chapter and
+// the MP4 <source>s otherwise. The page loads only this script (async, at the
+// end of the body): it fetches Plyr, and hls.js only in browsers with Media
+// Source Extensions, side by side; attaches hls.js the moment it arrives (the
+// page has preloaded the playlists it starts on), then builds the controls. Also: ?t= / #t= deep links, chapter and
 // transcript links, transcript search, the video / cartoon / feathered
 // friends / audio-only switch (config.views: what each view plays),
 // "copy link at current time", and the once-a-day view beacon.
@@ -9,7 +12,7 @@
 
   const root = document.querySelector("[data-player]");
   const configNode = document.getElementById("player-config");
-  if (!root || !configNode || !window.Plyr) return;
+  if (!root || !configNode) return;
   const config = JSON.parse(configNode.textContent);
   const video = root.querySelector("video");
   const status = root.querySelector("[data-player-status]");
@@ -76,13 +79,22 @@
     hls.currentLevel = height === 0 ? -1 : hls.levels.findIndex((level) => level.height === height);
   }
 
-  function attachHls(startPosition, url) {
+  function attachHls(startPosition, url, startHeight) {
     hls = new window.Hls({
       // Our HLS is fMP4, which needs no transmuxing worker; and CSP forbids the blob: worker.
       enableWorker: false,
       startPosition: startPosition ?? -1,
       capLevelToPlayerSize: true,
+      // Begin on the variant whose playlists the page preloaded, then adapt.
+      autoStartLoad: !startHeight,
     });
+    if (startHeight) {
+      hls.once(window.Hls.Events.MANIFEST_PARSED, (_event, data) => {
+        const level = data.levels.findIndex((l) => l.height === startHeight);
+        if (level >= 0) hls.startLevel = level;
+        hls.startLoad(startPosition ?? -1);
+      });
+    }
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (data.fatal && data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
       else if (data.fatal && data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
@@ -92,10 +104,13 @@
     return hls;
   }
 
-  function startWithHls(startAt) {
+  function attachFirstHls(startAt) {
     // hls.js feeds the element through MediaSource; the MP4 <source>s would compete.
     video.querySelectorAll("source").forEach((s) => s.remove());
-    attachHls(startAt);
+    attachHls(startAt, null, config.hlsStartHeight);
+  }
+
+  function startWithHls() {
     // The page already knows the ladder, so the controls need not wait for the manifest.
     const heights = config.qualities.map((q) => q.height);
     plyr = new window.Plyr(video, plyrOptions({ default: 0, options: [0, ...heights], forced: true, onChange: setHlsQuality }));
@@ -214,7 +229,30 @@
     window.eventsitePlayer = { plyr, video, get hls() { return hls; }, setVersion, seek };
   }
 
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.append(script);
+    });
+  }
+
   const startAt = startTimeFromUrl();
-  if (canUseHls()) startWithHls(startAt);
-  else startWithFiles(startAt);
+  const anyHls = Boolean(config.hls) || Object.values(config.views || {}).some((v) => v.hls);
+  const mse = Boolean(window.MediaSource || window.ManagedMediaSource);
+  // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
+  const hlsReady = anyHls && mse ? loadScript(config.vendor + "hls.min.js").catch(() => null) : Promise.resolve();
+  const usingHls = hlsReady.then(() => {
+    if (!canUseHls()) return false;
+    attachFirstHls(startAt);
+    return true;
+  });
+  const plyrReady = window.Plyr ? Promise.resolve() : loadScript(config.vendor + "plyr.min.js").catch(() => null);
+  Promise.all([usingHls, plyrReady]).then(([withHls]) => {
+    if (!window.Plyr) return; // Plyr failed to load: the plain <video controls> stays, and works.
+    if (withHls) startWithHls();
+    else startWithFiles(startAt);
+  });
 })();

@@ -159,10 +159,29 @@ def test_keyboard_controls_the_player(page, ready_panel):
     wait_for(page, "eventsitePlayer.plyr.fullscreen.active")
 
 
+def test_hls_starts_from_the_playlists_the_page_preloaded(page, ready_panel, console):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_player(page, panel_path(ready_panel))
+    preloads = page.eval_on_selector_all("link[rel=preload][as=fetch]", "links => links.map(l => l.href)")
+    assert len(preloads) == 3 and preloads[0].endswith("/hls/master.m3u8")
+    assert any(p.endswith("/audio/index.m3u8") for p in preloads)
+    # hls.js begins on the variant the page named, so nothing is fetched twice.
+    play(page)
+    assert page.evaluate("eventsitePlayer.hls.levels[eventsitePlayer.hls.startLevel].height") == 240
+    for url in preloads:
+        assert requested.count(url) == 1, (url, requested)
+    assert not console, console
+
+
 def test_without_media_source_the_mp4_quality_menu_is_used(page, ready_panel, console):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.add_init_script("window.MediaSource = undefined; window.ManagedMediaSource = undefined;")
     open_player(page, panel_path(ready_panel))
     assert page.evaluate("eventsitePlayer.hls") is None
+    # A browser that cannot use hls.js never downloads it.
+    assert not [url for url in requested if "hls.min.js" in url]
     play(page)
     assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("240p.mp4")
     page.get_by_role("button", name="Settings").click()
