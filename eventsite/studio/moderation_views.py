@@ -65,10 +65,8 @@ def moderation_reply(comment_id: int):
             flash(exc.message, "error")
         else:
             flash("Reply published.", "success")
-            panel = reply.panel
-            return redirect(
-                url_for("events.panel", event_slug=panel.event.slug, slug=panel.slug) + f"#comment-{reply.id}"
-            )
+            # The permalink finds the page of the discussion the reply is on.
+            return redirect(url_for("discussion.permalink", comment_id=reply.id))
     status = 400 if request.method == "POST" else 200
     return render_template("studio/moderation_reply.html", comment=parent, form=form), status
 
