@@ -33,13 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from procstat import rss_bytes  # noqa: E402
+
 from eventsite.flock.birds import BirdSpec  # noqa: E402
 from eventsite.flock.render import render_flock  # noqa: E402
 from eventsite.flock.timeline import SpeechTimeline, Turn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Flock rendering (bench/flock.py)"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 PANEL = [
     ("Gemma Went", "#7b3294", "en+f3", "Welcome everyone, and thank you for joining us this evening."),
     ("Andrew Gerrard", "#1b7837", "en+m3", "I think influence is the ability to inspire other people to act."),
@@ -144,19 +145,12 @@ class RssSampler(threading.Thread):
     def run(self) -> None:
         me = os.getpid()
         while not self.halt.wait(0.1):
-            python = _rss(me)
+            python = rss_bytes(me)
             children = [int(p) for p in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
-            ffmpeg = sum(_rss(p) for p in children)
+            ffmpeg = sum(rss_bytes(p) for p in children)
             self.peak_python = max(self.peak_python, python)
             self.peak_ffmpeg = max(self.peak_ffmpeg, ffmpeg)
             self.peak_total = max(self.peak_total, python + ffmpeg)
-
-
-def _rss(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def bench_flock(folder: Path, minutes: float) -> dict:

@@ -37,182 +37,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
-import resource
 import shlex
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
+from procstat import CORES, Contention, RssSampler, children_cpu, renice, tree_cpu_seconds, wait_for_quiet
+from transcode_report import NICE, RESULTS, Run, loadavg, mib, report, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTION = "## Transcoding"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-CORES = len(os.sched_getaffinity(0))
-#: niceness run_ffmpeg adds for the pipeline's ffmpeg (TranscodeSettings.nice); B and C get the same
-NICE = 10
-SAMPLE_SECONDS = 0.05
 POLL_SECONDS = 0.1
-
-# --------------------------------------------------------------------------- /proc helpers
-
-
-def _stat_fields(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat from field 3 (state) on; None if the process is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """utime + stime of ``pid`` plus those of every child it has reaped (cutime + cstime)."""
-    fields = _stat_fields(pid)
-    if fields is None:
-        raise RuntimeError(f"process {pid} is gone")
-    return sum(int(v) for v in fields[11:15]) / CLK_TCK
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent not idle since boot (from /proc/stat)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    steal = values[7] if len(values) > 7 else 0
-    return (sum(values[:8]) - idle - steal) / CLK_TCK
-
-
-def descendants(root: int) -> set[int]:
-    """Every live process below ``root`` (not ``root`` itself)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        fields = _stat_fields(int(entry.name))
-        if fields is not None:
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = set(), [root]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def rss_bytes(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-class RssSampler(threading.Thread):
-    """Peak summed RSS of a process tree, sampled from /proc every SAMPLE_SECONDS."""
-
-    def __init__(self, root: int, include_root: bool) -> None:
-        super().__init__(daemon=True)
-        self.root, self.include_root = root, include_root
-        self.peak = 0
-        self.peak_single = 0
-        self.halt = threading.Event()
-
-    def run(self) -> None:
-        while True:
-            pids = descendants(self.root)
-            if self.include_root:
-                pids.add(self.root)
-            sizes = [rss_bytes(p) for p in pids]
-            self.peak = max(self.peak, sum(sizes))
-            self.peak_single = max([self.peak_single, *sizes])
-            if self.halt.wait(SAMPLE_SECONDS):
-                return
-
-    def stop(self) -> int:
-        self.halt.set()
-        self.join()
-        return self.peak
-
-
-class Contention:
-    """How much CPU the rest of the machine used during a measured run."""
-
-    def __init__(self) -> None:
-        self.busy0, self.t0 = machine_busy_seconds(), time.monotonic()
-
-    def others(self, own_cpu: float) -> float:
-        """Cores' worth of CPU used by other processes (0 on an otherwise idle machine)."""
-        wall = time.monotonic() - self.t0
-        return max(0.0, (machine_busy_seconds() - self.busy0 - own_cpu) / wall) if wall > 0 else 0.0
-
-
-def wait_for_quiet(max_wait: float, threshold: float = 0.3, window: float = 2.0) -> tuple[float, float]:
-    """Wait until the rest of the machine uses at most ``threshold`` cores (or ``max_wait`` passes).
-
-    Returns (load seen in the last window, seconds waited). Other people's
-    test suites on a shared 2-core machine would otherwise decide the result.
-    """
-    started = time.monotonic()
-    while True:
-        busy = machine_busy_seconds()
-        time.sleep(window)
-        load = (machine_busy_seconds() - busy) / window
-        waited = time.monotonic() - started
-        if load <= threshold or waited >= max_wait:
-            return load, waited
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def renice(pid: int, nice: int) -> None:
-    """What run_ffmpeg does to its child: make it ``nice`` nicer than us."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + nice))
-    except OSError:
-        pass
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class Run:
-    layout: str
-    wall: float
-    cpu: float
-    peak_rss: int
-    others: float
-    extra: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def utilisation(self) -> float:
-        return self.cpu / (self.wall * CORES)
-
-    @property
-    def utilisation_left(self) -> float:
-        """CPU ÷ the CPU the rest of the machine left us (wall × (cores − other load))."""
-        return self.cpu / (self.wall * max(0.1, CORES - self.others))
-
-
-def median(values) -> float:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else float("nan")
-
 
 # --------------------------------------------------------------------------- the benchmark
 
@@ -233,7 +74,7 @@ class Bench:
         # Other people edit the work tree while this runs for ~20 minutes; benchmark one consistent copy
         # (a module renamed mid-run once left the queued task unknown to a freshly started worker).
         self.code = tmp / "code"
-        for name in ("eventsite", "templates", "static"):
+        for name in ("eventsite", "templates", "static", "migrations"):
             shutil.copytree(ROOT / name, self.code / name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(ROOT / "wsgi.py", self.code / "wsgi.py")
         sys.path.insert(0, str(self.code))
@@ -258,6 +99,8 @@ class Bench:
         return path
 
     def setup(self) -> None:
+        import flask_migrate
+
         import eventsite
         from eventsite import create_app
         from eventsite.events.models import Event, Panel, PanelStatus
@@ -268,7 +111,7 @@ class Bench:
         self.app = create_app()
         self.ctx = self.app.app_context()
         self.ctx.push()
-        db.create_all()
+        flask_migrate.upgrade()  # the worker, like every command, wants a migrated database
         event = Event(slug="bench", name="Bench")
         self.panel = Panel(event=event, slug="bench", title="Bench", status=PanelStatus.PUBLISHED)
         db.session.add_all([event, self.panel])
@@ -562,196 +405,6 @@ class Bench:
             db.engine.dispose()
             self.ctx.pop()
             self.ctx = None
-
-
-# --------------------------------------------------------------------------- report
-
-
-def ffmpeg_version() -> str:
-    out = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True, check=True).stdout
-    match = re.match(r"ffmpeg version (\S+)", out)
-    return match.group(1) if match else out.splitlines()[0]
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def mib(n: float) -> str:
-    return f"{n / 2**20:.0f} MiB"
-
-
-def report(bench: Bench, runs: list[Run], command: str, started: datetime, took: float, load: tuple[str, str]) -> str:
-    a = [r for r in runs if r.layout == "A"]
-    b = [r for r in runs if r.layout == "B"]
-    c = [r for r in runs if r.layout == "C"]
-    rounds = min(len(a), len(b), len(c))
-    # per-round ratios (runs of one round are back to back, so they share the machine's mood)
-    job_vs_hand = median(a[i].wall / b[i].wall for i in range(rounds))
-    job_vs_hand_all = median(a[i].wall / (b[i].wall + b[i].extra["extras"]) for i in range(rounds))
-    peertube_vs_hand = median(c[i].wall / b[i].wall for i in range(rounds))
-    peertube_vs_job = median(c[i].wall / a[i].wall for i in range(rounds))
-    job_vs_hand_cpu = median(a[i].cpu / b[i].cpu for i in range(rounds))
-    # a PeerTube with web videos enabled remuxes its HLS from the MP4s instead of encoding it again
-    peertube_no_hls = median(
-        (c[i].wall - sum(v for k, v in c[i].extra.items() if k.startswith("hls ") and k != "hls audio")) / b[i].wall
-        for i in range(rounds)
-    )
-    first = median(r.extra["first_progress"] for r in a)
-    firsts = ", ".join(f"{r.extra['first_progress']:.2f}" for r in a if r.extra["first_progress"] is not None)
-    util = median(r.utilisation for r in a)
-    util_left = median(r.utilisation_left for r in a)
-
-    def walls(rs):
-        return ", ".join(f"{r.wall:.1f}" for r in rs)
-
-    def col(rs, fn, fmt):
-        return fmt.format(median(fn(r) for r in rs))
-
-    def mark(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
-    steps = {k: median(r.extra[k] for r in b) for k in ("probe", "storyboard", "poster", "master")}
-    per_output = {k: median(r.extra[k] for r in c) for k in c[0].extra} if c else {}
-    verdicts = explain(a, b, c, job_vs_hand, job_vs_hand_cpu, peertube_vs_hand, peertube_no_hls, util, util_left, first)
-    lines = [
-        SECTION,
-        "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC, took {took / 60:.1f} min: `{command}`",
-        "",
-        f"Machine: {CORES} cores ({cpu_model()}), ffmpeg {ffmpeg_version()}, Python {platform.python_version()}; "
-        f"load average {load[0]} at the start, {load[1]} at the end. "
-        f"Source: {bench.source_desc} ({'testsrc2 + sine, made by the script' if not bench.args.source else 'given'}), "
-        f"plan: rungs {'/'.join(r.label for r in bench.plan.rungs)}, HLS + MP4 each, audio.m4a, "
-        f"{bench.plan.cartoon.label + ' cartoon, ' if bench.plan.cartoon else ''}storyboard, poster. "
-        f"Rounds interleaved A, B, C; medians of {rounds}; B and C run ffmpeg at niceness +{NICE} like the pipeline.",
-        "",
-        "| layout | wall s (median) | runs | CPU s | CPU ÷ (wall × cores) | peak RSS | other load (cores) |",
-        "|---|---|---|---|---|---|---|",
-        f"| A: job (flask worker, claim → finished) | {col(a, lambda r: r.wall, '{:.1f}')} | {walls(a)} "
-        f"| {col(a, lambda r: r.cpu, '{:.1f}')} | {col(a, lambda r: r.utilisation, '{:.2f}')} "
-        f"| {mib(median(r.peak_rss for r in a))} worker + ffmpeg | {col(a, lambda r: r.others, '{:.2f}')} |",
-        f"| B: `build_argv` ffmpeg by hand | {col(b, lambda r: r.wall, '{:.1f}')} | {walls(b)} "
-        f"| {col(b, lambda r: r.cpu, '{:.1f}')} | {col(b, lambda r: r.utilisation, '{:.2f}')} "
-        f"| {mib(median(r.peak_rss for r in b))} ffmpeg | {col(b, lambda r: r.others, '{:.2f}')} |",
-        f"| C: PeerTube-style, {len(per_output)} processes in sequence | {col(c, lambda r: r.wall, '{:.1f}')} "
-        f"| {walls(c)} | {col(c, lambda r: r.cpu, '{:.1f}')} | {col(c, lambda r: r.utilisation, '{:.2f}')} "
-        f"| {mib(median(r.peak_rss for r in c))} largest process | {col(c, lambda r: r.others, '{:.2f}')} |",
-        "",
-        "| figure | value | aim | |",
-        "|---|---|---|---|",
-        f"| 1. job ÷ by-hand main ffmpeg (wall) | {job_vs_hand:.3f}× | ≤ 1.05× | {mark(job_vs_hand <= 1.05)} |",
-        f"| 1b. job ÷ by-hand incl. probe, storyboard, poster, master playlist | {job_vs_hand_all:.3f}× | | |",
-        f"| 1c. job CPU ÷ by-hand main ffmpeg CPU (insensitive to other load) | {job_vs_hand_cpu:.3f}× | | |",
-        f"| 2. PeerTube-style ÷ by-hand main ffmpeg (same outputs) | {peertube_vs_hand:.2f}× | ≥ 1.25× "
-        f"| {mark(peertube_vs_hand >= 1.25)} |",
-        f"| 2b. PeerTube-style ÷ job | {peertube_vs_job:.2f}× | | |",
-        f"| 2c. PeerTube-style without the per-rung HLS encodes (HLS remuxed from the MP4s) ÷ by-hand "
-        f"| ≥ {peertube_no_hls:.2f}× | | |",
-        f"| 3. job CPU ÷ (wall × {CORES} cores) | {util:.2f} | ≥ 0.9 | {mark(util >= 0.9)} |",
-        f"| 3b. job CPU ÷ (wall × ({CORES} cores − other load)) | {util_left:.2f} | | |",
-        f"| 4. claim → first progress > 0 on the row | {first:.2f} s ({firsts}) | ≤ 2 s | {mark(first <= 2)} |",
-        f"| 5. peak RSS, worker + ffmpeg | {mib(median(r.peak_rss for r in a))} | | |",
-        "",
-        "Ratios are medians of per-round ratios. The pipeline's steps besides the main ffmpeg, timed by hand "
-        "(median s): " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()) + f"; ffmpeg's first `-progress` "
-        f"block with a position came {median(r.extra['first_ffmpeg_progress'] for r in b):.2f} s after it started. "
-        f"Job queue wait (created → claimed): {median(r.extra['queue_wait'] for r in a):.3f} s. "
-        "PeerTube-style per process (median s): " + ", ".join(f"{k} {v:.1f}" for k, v in per_output.items()) + ".",
-        "",
-        *verdicts,
-        "CPU of A is the worker's own plus its reaped children's (`/proc/<pid>/stat`), from just before the "
-        "job is queued to just after it is seen finished; RSS is summed over the process tree, sampled every "
-        f'{SAMPLE_SECONDS * 1000:.0f} ms. "Other load" is the CPU the rest of the machine used meanwhile '
-        "(`/proc/stat` minus ours), in cores.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def explain(a, b, c, job_vs_hand, job_vs_hand_cpu, peertube_vs_hand, peertube_no_hls, util, util_left, first):
-    """A plain sentence for every aim missed (and for a met aim that needs a caveat), from the figures."""
-    out = []
-    others_a, others_b = median(r.others for r in a), median(r.others for r in b)
-    if job_vs_hand > 1.05:
-        if job_vs_hand_cpu <= 1.03:
-            out.append(
-                f"Aim 1 missed on wall time, but the job used {job_vs_hand_cpu:.3f}× the CPU of the same ffmpeg by "
-                f"hand, so the gap is other load (median {others_a:.2f} cores during A, {others_b:.2f} during B) "
-                "rather than the job layer."
-            )
-        else:
-            out.append(
-                f"Aim 1 missed: the job used {job_vs_hand_cpu:.3f}× the CPU of the same ffmpeg by hand; the "
-                "pipeline's own steps (probe, storyboard, poster, master playlist) are timed above."
-            )
-    cpu_ratio = median(r.cpu for r in c) / median(r.cpu for r in b)
-    if peertube_vs_hand < 1.25:
-        out.append(
-            f"Aim 2 missed: one process per output took only {peertube_vs_hand:.2f}× as long ({cpu_ratio:.2f}× the "
-            "CPU); best guess: decoding the source again per process is cheap next to x264 for this source."
-        )
-    elif peertube_no_hls < 1.25:
-        decodes = sum(1 for k in c[0].extra if k not in ("hls audio", "audio.m4a"))
-        out.append(
-            f"Aim 2 is met as the layout is defined here (each HLS rung encoded again from the source; "
-            f"{cpu_ratio:.2f}× the CPU, mostly the 1080p source decoded {decodes} times). A PeerTube that "
-            "remuxes HLS from its MP4s (web videos and HLS both on) would be at least "
-            f"{peertube_no_hls:.2f}× the single process, not clearly past 1.25×."
-        )
-    if util < 0.9:
-        quiet = min(a, key=lambda r: r.others)
-        shared = (
-            f"Other processes also used a median {others_a:.2f} cores during the job (this machine is shared) "
-            "while its ffmpeg runs at niceness +10 (by design, so the site stays responsive); of the CPU they left, "
-            f"the job used {util_left:.2f}, and {quiet.utilisation:.2f} of both cores in the quietest round "
-            f"(other load {quiet.others:.2f} cores). "
-            if others_a >= 0.2
-            else ""
-        )
-        util_b = median(r.utilisation for r in b)
-        whose = "ffmpeg's own, not the job layer's" if util >= util_b - 0.03 else "partly the job's extra steps"
-        out.append(
-            f"Aim 3 missed: the job kept {util:.2f} of the {CORES} cores busy and the same ffmpeg by hand "
-            f"{util_b:.2f}, so the shortfall is {whose}. {shared}Best guess: ffmpeg 5.1 feeds all the x264 "
-            "encoders from one thread, and the start, the end "
-            "(encoders flushed one after another, the MP4s rewritten for faststart) and the probe/poster/storyboard "
-            "runs use about one core."
-        )
-    if first > 2:
-        probe_s = median(r.extra["probe"] for r in b)
-        ffmpeg_s = median(r.extra["first_ffmpeg_progress"] for r in b)
-        out.append(
-            "Aim 4 missed: the values sit just past whole seconds because the job's watcher thread writes "
-            "progress only on its heartbeat, every 1 s from the claim (`_Watcher(interval=1.0)`); the probe "
-            f"({probe_s:.2f} s) plus ffmpeg's first position ({ffmpeg_s:.2f} s after it starts, median of B) end "
-            "after the first beat, so the second beat (or later, under load) is the first to carry progress. "
-            "Writing the first report as soon as it arrives, or beating every 0.5 s, would meet it."
-        )
-    return [*(f"{sentence}\n" for sentence in out)]
-
-
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace (or append) our section; leave every other section alone."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    lines = old.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
-    if start is None:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + text + ("\n" + tail if tail else "")
-    tmp = path.with_suffix(".md.tmp-transcode")
-    tmp.write_text(new)
-    tmp.replace(path)
 
 
 # --------------------------------------------------------------------------- main
