@@ -2,9 +2,11 @@
 
 Frames are drawn here (``scene.FlockScene``) and streamed as raw RGB into a
 single ffmpeg that encodes H.264 once and writes it, with the AAC soundtrack,
-through ``tee`` to a faststart MP4 and an fMP4 HLS set. Nothing is held but a
-few frames in a bounded queue, so memory stays flat for a recording of any
-length. The poster and the storyboard thumbnails come from frames drawn
+as an fMP4 HLS set; the MP4 is then remuxed from those segments without
+re-encoding (seconds). Nothing is held but a few frames in a bounded queue,
+and the MP4 muxer's sample index (which grows with the length) lives in the
+short remux, not beside the encoder, so memory stays flat for a recording of
+any length. The poster and the storyboard thumbnails come from frames drawn
 anyway; the master playlist is then rewritten with CODECS (``transcode.hls``).
 
 Everything goes into a temporary folder beside ``out_dir/flock`` and is
@@ -31,7 +33,7 @@ from ..transcode.hls import HlsRung, write_master_playlist
 from ..transcode.pipeline import RenditionOutput
 from ..transcode.plan import plan_storyboard
 from ..transcode.publish import publish_directory
-from ..transcode.run import QUIET_FLAGS, Progress
+from ..transcode.run import QUIET_FLAGS, Progress, run_ffmpeg
 from ..transcode.settings import TranscodeSettings
 from ..transcode.storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
 from .birds import BirdSpec
@@ -109,6 +111,7 @@ def render_flock(
         pipe = FramePipe(argv, cwd=workdir, nice=settings.nice, cancel=cancel, deadline=started + limit, limit=limit)
         drawn = _stream_frames(scene, pipe, board.interval, workdir, on_progress, started)
         pipe.finish()
+        _remux_mp4(workdir, timeline.duration, settings, cancel, max(60.0, started + limit - time.monotonic()))
         scene.poster().save(workdir / POSTER, quality=88, optimize=True)
         build_storyboard(workdir, board, timeline.duration, settings=settings, timeout=60, cancel=cancel)
         write_master_playlist(
@@ -138,7 +141,7 @@ def build_flock_argv(
     settings: TranscodeSettings,
     audio_demuxer: str | None = None,
 ) -> list[str]:
-    """ffmpeg argv: raw frames on stdin + the sound file → tee to MP4 and HLS (cwd = the work folder)."""
+    """ffmpeg argv: raw frames on stdin + the sound file → the HLS set (cwd = the work folder)."""
     # ffmpeg queues 8 packets per input by default: 22 MB of raw 720p frames; 3 keep the encoder fed
     video = ffmpeg.input(
         "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{size[0]}x{size[1]}", framerate=fps, thread_queue_size=3
@@ -176,9 +179,24 @@ def build_flock_argv(
         f"var_stream_map='a\\:0,agroup\\:aud,name\\:{AUDIO_VARIANT} v\\:0,agroup\\:aud,name\\:{VIDEO_VARIANT}':"
         f"onfail=abort]%v/index.m3u8"
     )
-    target = f"[f=mp4:movflags=+faststart:onfail=abort]{MP4}|{hls}"
-    out = ffmpeg.output(video, audio["a:0"], target, format="tee", **options)
+    out = ffmpeg.output(video, audio["a:0"], hls, format="tee", **options)
     return [settings.ffmpeg, *QUIET_FLAGS, *ffmpeg.get_args(out)]
+
+
+def _remux_mp4(
+    workdir: Path, duration: float, settings: TranscodeSettings, cancel: threading.Event | None, timeout: float
+) -> None:
+    """The downloadable MP4 from the HLS segments just written: stream copy, faststart.
+
+    Only our own playlists are read, from the work folder, through the file protocol.
+    """
+    playlists = [f"{VIDEO_VARIANT}/index.m3u8", f"{AUDIO_VARIANT}/index.m3u8"]
+    inputs = [ffmpeg.input(p, f="hls", protocol_whitelist="file") for p in playlists]
+    out = ffmpeg.output(
+        inputs[0]["v:0"], inputs[1]["a:0"], MP4, c="copy", movflags="+faststart", map_metadata=-1, f="mp4"
+    )
+    argv = [settings.ffmpeg, *QUIET_FLAGS, *ffmpeg.get_args(out)]
+    run_ffmpeg(argv, duration=duration, timeout=timeout, cancel=cancel, nice=settings.nice, cwd=workdir)
 
 
 def describe_flock(

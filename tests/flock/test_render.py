@@ -79,6 +79,9 @@ def test_mp4_is_720p_h264_aac_at_12_fps_as_long_as_the_sound(flock):
     assert audio["codec_name"] == "aac"
     assert float(info["format"]["duration"]) == pytest.approx(SECONDS, abs=0.15)
     assert result.frames == 36 and 0 < result.frames_drawn <= 36
+    # Faststart, so a browser plays it before it has all of it: the index comes before the media.
+    head = (out_dir / "flock" / "flock.mp4").read_bytes()
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
 
 
 def test_hls_master_lists_codecs_and_plays(flock):
