@@ -122,7 +122,13 @@ def create_token_command(email: str):
 @needs_schema
 def worker_command(threads: int | None):
     """Run the job worker (transcoding and housekeeping) until stopped."""
+    import logging
+
     from .extensions import queue
+
+    # What each job did, on the worker's output (systemd's journal, or the terminal).
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     workers = threads or current_app.config["WORKER_THREADS"]
     click.echo(f"Worker started: {workers} thread(s), queue {type(queue.storage).__name__}.")

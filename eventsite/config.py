@@ -93,6 +93,9 @@ class Config:
     #: URL prefix of an nginx ``internal`` location (e.g. "/protected/") that maps
     #: to MEDIA_ROOT; when set, media bytes are handed to nginx by X-Accel-Redirect.
     MEDIA_ACCEL: str = ""
+    #: Seconds nginx may reuse a "this file is public" answer from ``/_media_auth/`` (deploy/nginx.conf):
+    #: the longest a just-unpublished panel's files stay reachable through nginx.
+    MEDIA_AUTH_CACHE_SECONDS: int = 60
     #: Where ``scripts/run.sh`` serves the site. Not loopback → the demo organiser
     #: gets no known password (see DEMO_PASSWORD).
     HOST: str = "127.0.0.1"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import shutil
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -32,6 +34,7 @@ from .flock_job import make_flock, queue_flock
 from .runtime import RENDITIONS_DIR
 
 log = logging.getLogger(__name__)
+_HOST = socket.gethostname()
 
 
 class JobRefused(Exception):
@@ -222,6 +225,8 @@ def _run(job_id: int) -> None:
         return
     job = db.session.get(TranscodeJob, job_id)
     recording = job.recording
+    # Which node ran what: with several workers this is where an operator looks.
+    log.info("job %s (%s, recording %s) started on %s pid %s", job_id, job.kind.value, recording.id, _HOST, os.getpid())
     status, error, detail, notes = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None, None
     watcher = _Watcher(runtime.app, job_id)
     watcher.start()

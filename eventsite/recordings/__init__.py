@@ -11,7 +11,7 @@ from . import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
 def init_app(app: Flask) -> None:
     """Register the upload, media and studio blueprints, template filters and commands."""
     from ..extensions import csrf, limiter
-    from . import cli, display, serving, tus, views
+    from . import cli, display, media_auth, serving, tus, views  # noqa: F401 (media_auth adds a route)
 
     # tus requests carry their CSRF token in a header, checked by access.py
     # (cookie requests only; bearer-token clients need none).

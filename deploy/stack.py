@@ -1,0 +1,218 @@
+"""The multi-machine set-up on one machine's loopback: nginx with deploy/nginx.conf,
+two gunicorn web nodes and two job workers sharing PostgreSQL, Redis and one media folder.
+
+    .venv/bin/python deploy/stack.py --database postgresql://127.0.0.1:5432/postgres \\
+        --redis redis://127.0.0.1:6379/14          # prints the URL, Ctrl-C stops it
+
+Used by tests/deploy (the CI stage) and bench/load.py. It makes its own
+database (``eventsite_stack``, dropped and created again), flushes its Redis
+database, and keeps everything else in a temporary folder. Every node gets
+the settings a real node would: ``EVENTSITE_PROXY_HOPS=1``, one shared
+``EVENTSITE_SECRET_KEY``, the queue and rate-limit counters on Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ORGANISER = ("stack-organiser@example.com", "stack-organiser-password")
+DATABASE = "eventsite_stack"
+
+#: What nginx needs around a server block when it runs unprivileged from a folder of its own.
+NGINX_MAIN = """
+worker_processes 2;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+daemon off;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log {dir}/access.log;
+  client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+  include {dir}/eventsite.conf;
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def fresh_database(server_url: str) -> str:
+    """Drop and create ``eventsite_stack`` on the server of ``server_url``; return its URL."""
+    import sqlalchemy as sa
+
+    url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+@dataclass
+class Stack:
+    database: str
+    redis: str
+    web_nodes: int = 2
+    workers: int = 2
+    #: settings for every node besides the multi-machine ones (e.g. shorter caches for tests)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="eventsite-stack-")))
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    url: str = ""
+    app_ports: list[int] = field(default_factory=list)
+
+    def env(self, node: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "EVENTSITE_DATABASE_URL": self.database_url,
+            "EVENTSITE_QUEUE_URL": self.redis,
+            "EVENTSITE_RATELIMIT_STORAGE_URI": self.redis,
+            "EVENTSITE_MEDIA_ROOT": str(self.dir / "media"),
+            "EVENTSITE_INSTANCE_PATH": str(self.dir / node),
+            "EVENTSITE_SECRET_KEY": self.secret,
+            "EVENTSITE_PROXY_HOPS": "1",
+            "EVENTSITE_BASE_URL": self.url,
+            **self.extra_env,
+        }
+
+    def flask(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", *args],
+            cwd=ROOT, env=self.env("cli"), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(args)}: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def start(self) -> Stack:
+        import redis
+
+        redis.Redis.from_url(self.redis).flushdb()
+        self.database_url = fresh_database(self.database)
+        self.secret = secrets.token_hex(32)
+        nginx_port = free_port()
+        self.url = f"http://127.0.0.1:{nginx_port}"
+        (self.dir / "media").mkdir(parents=True, exist_ok=True)
+        self.flask("db", "upgrade")
+        self.flask("create-organiser", ORGANISER[0], "--name", "Stack organiser", "--password", ORGANISER[1])
+        self.token = self.flask("create-token", ORGANISER[0]).strip().splitlines()[-1]
+        logs = self.dir / "logs"
+        logs.mkdir(exist_ok=True)
+        for n in range(1, self.web_nodes + 1):
+            port = free_port()
+            self.app_ports.append(port)
+            self.processes[f"web{n}"] = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+                 "--workers", "2", "--access-logfile", str(logs / f"web{n}.access.log"), "wsgi:app"],
+                cwd=ROOT, env=self.env(f"web{n}"), stdout=open(logs / f"web{n}.log", "wb"), stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        for n in range(1, self.workers + 1):
+            self.processes[f"worker{n}"] = subprocess.Popen(
+                [str(BIN / "flask"), "--app", "wsgi", "worker"],
+                cwd=ROOT, env=self.env(f"worker{n}"), stdout=open(logs / f"worker{n}.log", "wb"),
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        for n, port in enumerate(self.app_ports, 1):
+            wait_for(f"http://127.0.0.1:{port}/", 60, self.processes[f"web{n}"])
+        self.start_nginx(nginx_port)
+        wait_for(self.url + "/", 30, self.processes["nginx"])
+        return self
+
+    def start_nginx(self, port: int) -> None:
+        folder = self.dir / "nginx"
+        folder.mkdir(exist_ok=True)
+        site = (ROOT / "deploy" / "nginx.conf").read_text()
+        for name, value in {
+            "@LISTEN@": f"127.0.0.1:{port}",
+            "@SERVER_NAME@": "localhost",
+            "@MEDIA_ROOT@": str(self.dir / "media"),
+            "@STATIC_ROOT@": str(ROOT / "static"),
+            "@AUTH_CACHE@": str(folder / "auth-cache"),
+            "@APP_1@": f"127.0.0.1:{self.app_ports[0]}",
+            "@APP_2@": f"127.0.0.1:{self.app_ports[-1]}",
+        }.items():
+            site = site.replace(name, value)
+        (folder / "eventsite.conf").write_text(site)
+        main = folder / "nginx.conf"
+        # Started as root, nginx's workers would become "nobody", who can't read this private temporary folder.
+        user = "user root;" if os.geteuid() == 0 else ""
+        main.write_text(NGINX_MAIN.format(dir=folder, user=user))
+        self.processes["nginx"] = subprocess.Popen(
+            ["nginx", "-p", str(folder), "-c", str(main)], stdout=open(folder / "stdout.log", "wb"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def log(self, node: str) -> str:
+        path = self.dir / "logs" / f"{node}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def access_log(self, node: str) -> str:
+        path = self.dir / "logs" / f"{node}.access.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="postgresql://127.0.0.1:5432/postgres", help="a PostgreSQL server")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    args = parser.parse_args()
+    stack = Stack(args.database, args.redis).start()
+    print(f"eventsite stack at {stack.url}/  (organiser {ORGANISER[0]} / {ORGANISER[1]}); Ctrl-C stops it")
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
