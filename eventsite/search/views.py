@@ -1,0 +1,27 @@
+"""The search page: ``/search?q=…``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..recordings.access import viewer_is_organiser
+from .results import run_search
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/search")
+def search():
+    """Events, panels, people and what was said, for ``q``.
+
+    ``kind`` shows one group, paged by ``page``; ``drafts=1`` lets organisers
+    include drafts, unlisted and scheduled panels (ignored for everyone else).
+    """
+    include_unlisted = request.args.get("drafts") == "1" and viewer_is_organiser()
+    results = run_search(
+        request.args.get("q", ""),
+        kind=request.args.get("kind"),
+        page=request.args.get("page", 1, type=int),
+        include_unlisted=include_unlisted,
+    )
+    return render_template("search/results.html", results=results, organiser=viewer_is_organiser())
