@@ -37,3 +37,13 @@ def identicon_svg(key: str) -> str:
         f'<rect width="{size}" height="{size}" fill="#f1eee8"/>'
         f'<g fill="{ink}">{"".join(cells)}</g></svg>'
     )
+
+
+def neutral_svg() -> str:
+    """The one picture every unproven commenter gets: a plain head and shoulders."""
+    size = GRID * CELL + 2 * MARGIN
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}">'
+        f'<rect width="{size}" height="{size}" fill="#e4e1db"/>'
+        '<g fill="#8c867c"><circle cx="24" cy="19" r="8"/><path d="M9 44c0-9 7-15 15-15s15 6 15 15z"/></g></svg>'
+    )

@@ -14,11 +14,12 @@ from flask import current_app, g, request, url_for
 from markupsafe import Markup
 
 from ..database import utcnow
-from ..events.models import Panel
+from ..events.birds import bird_version
+from ..events.models import Panel, Panelist
 from ..extensions import db
 from ..recordings.chapters import format_time
-from . import fragments, tokens
-from .forms import CommentForm
+from . import fragments, panelists, tokens
+from .forms import CommentForm, PanelistCommentForm
 from .models import Comment, CommentStatus
 from .operations import current_policy, panel_is_closed
 from .paging import Paging, page_numbers
@@ -44,6 +45,10 @@ class Discussion:
     post_url: str
     #: The panel page's path, without query or anchor.
     panel_path: str
+    #: Set when this browser is a verified panelist seated on the panel.
+    voice: panelists.Voice | None
+    #: The panel's seated panelists by id (their comments show their picture).
+    seated: dict[int, Panelist]
     # URL patterns built once, so a page of comments makes no url_for calls.
     _avatar_pattern: str
     _permalink_pattern: str
@@ -70,8 +75,22 @@ class Discussion:
         return self._permalink_pattern.replace(str(_ID), str(comment_id))
 
     def avatar_url(self, comment: Comment) -> str:
-        """Our identicon for the comment's author: keyed hash, never the e-mail."""
-        return self._avatar_pattern.replace("KEY", tokens.avatar_key(comment.author_email))
+        """The picture beside a comment.
+
+        A verified panelist's portrait or bird; for an author who proved the
+        address, our identicon (keyed hash, never the e-mail); for everyone
+        else one neutral picture, so it never tells who wrote a comment.
+        """
+        person = self.seated.get(comment.panelist_id) if comment.panelist_id else None
+        if person is not None:
+            return panelist_picture_url(person)
+        key = tokens.avatar_key(comment.author_email) if comment.confirmed else tokens.NEUTRAL_AVATAR_KEY
+        return self._avatar_pattern.replace("KEY", key)
+
+    def picture_version(self, comment: Comment) -> str:
+        """Changes when a panelist's picture changes (part of the fragment cache key)."""
+        person = self.seated.get(comment.panelist_id) if comment.panelist_id else None
+        return f"{person.photo_key}|{bird_version(person)}" if person is not None else ""
 
     def comments_html(self) -> Markup:
         """The page's comments and their replies (cached per comment, see :mod:`.fragments`)."""
@@ -83,9 +102,17 @@ def authorship() -> dict[int, str]:
     return tokens.read_authorship(request.cookies.get(tokens.AUTHORSHIP_COOKIE))
 
 
-def new_form() -> CommentForm:
-    """An empty comment form stamped with the time it was shown."""
-    form = CommentForm(formdata=None)
+def panelist_picture_url(person: Panelist, size: int = 48) -> str:
+    """The panelist's portrait, or their bird (as ``macros/people.html`` shows them)."""
+    if person.photo_key:
+        version = person.photo_key.rsplit("/", 1)[-1]
+        return url_for("events.person_image", slug=person.slug, kind="photo", v=version)
+    return url_for("events.person_image", slug=person.slug, kind="bird", size=size, v=bird_version(person))
+
+
+def new_form(voice: panelists.Voice | None = None) -> CommentForm:
+    """An empty comment form stamped with the time it was shown (a panelist's has no name fields)."""
+    form = (PanelistCommentForm if voice else CommentForm)(formdata=None)
     form.started.data = tokens.form_token()
     return form
 
@@ -129,8 +156,9 @@ def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
     typed is lost.
     """
     policy = current_policy()
+    voice = panelists.voice_on(panel)
     # Popped, not read: in tests one app context can span several requests.
-    form = g.pop("comment_form", None) or new_form()
+    form = g.pop("comment_form", None) or new_form(voice)
     error = g.pop("comment_error", None)
     reply_id = request.args.get("replytocom", type=int) or form.parent_id.data
     if page is None:
@@ -144,10 +172,10 @@ def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
         form.parent_id.data = reply_id
     else:
         form.parent_id.data = None
-    return _discussion(panel, thread, form, panel_is_closed(panel, policy=policy), reply_to, error)
+    return _discussion(panel, thread, form, panel_is_closed(panel, policy=policy), reply_to, error, voice)
 
 
-def _discussion(panel, thread, form, closed, reply_to, error) -> Discussion:
+def _discussion(panel, thread, form, closed, reply_to, error, voice=None) -> Discussion:
     slugs = {"event_slug": panel.event.slug, "slug": panel.slug}
     return Discussion(
         panel=panel,
@@ -159,6 +187,8 @@ def _discussion(panel, thread, form, closed, reply_to, error) -> Discussion:
         feed_url=url_for("discussion.feed", **slugs),
         post_url=url_for("discussion.post", **slugs),
         panel_path=url_for("events.panel", **slugs),
+        voice=voice,
+        seated={seat.panelist_id: seat.panelist for seat in panel.seats},
         _avatar_pattern=url_for("discussion.avatar", key="KEY"),
         _permalink_pattern=url_for("discussion.permalink", comment_id=_ID),
     )

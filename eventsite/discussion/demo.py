@@ -1,4 +1,8 @@
-"""The seed page's thread: Anne and Rich comment, Gemma Went answers each."""
+"""The seed page's thread: Anne and Rich comment, Gemma Went answers each.
+
+Anne's and Rich's addresses are seeded as confirmed (they followed their
+links long ago), and Gemma answers as the verified panelist she is.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from ..recordings.models import Chapter, Recording
 from ..times import clock
 from .markup import render_comment
 from .models import Comment, CommentStatus
+from .trust import mark_confirmed
 
 #: (key, parent key, name, e-mail, badge, posted, text); example.com addresses only.
 DEMO_COMMENTS = [
@@ -68,6 +73,7 @@ def seed_demo_comments(panel: Panel) -> bool:
         return False
     made: dict[str, Comment] = {}
     moments = {"azeem": clock(_first_chapter_of(panel, "Azeem Azhar"))}
+    seated = {seat.panelist.name: seat.panelist_id for seat in panel.seats}
     for key, parent_key, name, email, badge, posted, text in DEMO_COMMENTS:
         text = text.format(**moments)
         parent = made.get(parent_key) if parent_key else None
@@ -78,12 +84,16 @@ def seed_demo_comments(panel: Panel) -> bool:
             author_name=name,
             author_email=email,
             badge=badge,
+            # The badge is the verified panelist's only when she is seated on the panel.
+            panelist_id=seated.get(name) if badge == "Panelist" else None,
+            confirmed=True,
             body_source=text,
             body_html=render_comment(text),
             status=CommentStatus.APPROVED,
             created_at=posted,
         )
         db.session.add(made[key])
+    mark_confirmed(sorted(emails))
     db.session.commit()
     return True
 

@@ -77,6 +77,22 @@ class CommentForm(FlaskForm):
             raise ValidationError("Please give a web address starting with http:// or https://, or leave it empty.")
 
 
+class PanelistCommentForm(CommentForm):
+    """The form a verified panelist's browser gets: their name and address are fixed."""
+
+    name = None
+    email = None
+    website = None
+
+
+class PanelistNotifyForm(FlaskForm):
+    notify = BooleanField("E-mail me about new comments on my panels")
+
+
+class ConfirmLinkForm(FlaskForm):
+    """The button behind a mailed link (mail scanners open links; only a person presses it)."""
+
+
 class EditCommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[DataRequired("Please write a comment."), _comment_length])
     token = HiddenField()

@@ -75,7 +75,17 @@ def fragment_cache() -> FragmentCache:
 def fragment_key(node: Node, discussion) -> tuple:
     """Everything a cached comment's HTML depends on."""
     c = node.comment
-    return (c.id, c.created_at, c.edited_at, c.deleted, c.status, discussion.closed, discussion.page_query)
+    return (
+        c.id,
+        c.created_at,
+        c.edited_at,
+        c.deleted,
+        c.status,
+        c.confirmed,
+        discussion.picture_version(c),
+        discussion.closed,
+        discussion.page_query,
+    )
 
 
 def thread_html(nodes: list[Node], discussion) -> Markup:

@@ -41,9 +41,19 @@ class Comment(db.Model):
     #: Private: never rendered, serialised or hashed onto a page.
     author_email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
     author_website: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
-    #: Set when an organiser replies; shows a badge ("Organiser", "Panelist").
+    #: Set when an organiser replies; shows a badge ("Organiser").
     organiser_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organiser.id", ondelete="SET NULL"))
     badge: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    #: The verified panelist who wrote it (from a browser their magic link
+    #: signed in); only such comments show the "Panelist" badge and portrait.
+    #: No foreign key, for the same reason as ``thread_id``; a deleted
+    #: panelist's comments fall back to the neutral avatar.
+    panelist_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    #: True when the author proved they own ``author_email``: they posted from
+    #: a browser that confirmed it, or followed the link mailed for this
+    #: comment. Only such comments get the author's avatar, count towards
+    #: "previously approved" and send reply notifications.
+    confirmed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     #: Markdown as typed, and the sanitised HTML made from it.
     body_source: so.Mapped[str] = so.mapped_column(sa.Text)
     body_html: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -61,6 +71,8 @@ class Comment(db.Model):
     notify_replies: so.Mapped[bool] = so.mapped_column(default=False)
     #: When the parent's author was told about this reply; None until then.
     notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: When the panel's panelists who asked were told about this comment.
+    announced_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: True once the author deleted it; kept as a placeholder if it has replies.
     deleted: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -119,3 +131,46 @@ class CommentBlock(db.Model):
     #: What organisers see in the list ("network of Anne's comment #12").
     label: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommenterAddress(db.Model):
+    """An e-mail address that commented, and whether its owner confirmed it.
+
+    Only a keyed hash of the normalised address is stored here (see
+    :func:`tokens.address_hash`): the table says "this address was
+    confirmed", never which address it is.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: When the owner first followed a confirmation link; None until then.
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: The last time a confirmation (or "already confirmed") mail went out.
+    mailed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class PanelistAccess(db.Model):
+    """A panelist's right to comment as themselves, granted by magic link.
+
+    Browsers hold a signed cookie naming the panelist and ``version``; an
+    organiser's revoke bumps the version, so every browser's grant stops
+    working at once.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    panelist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panelist.id", ondelete="CASCADE"), unique=True)
+    #: Private: where the magic link and notifications go; shown to organisers only.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    #: Part of every browser grant; raised by a revoke.
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    #: The unused magic link's secret part; cleared when it is used or revoked.
+    link_nonce: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    link_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: When a browser last opened a magic link; None when nobody holds a grant.
+    granted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: The panelist asked to be mailed about new comments on their panels.
+    notify_new_comments: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    panelist: so.Mapped["Panelist"] = so.relationship()  # noqa: F821

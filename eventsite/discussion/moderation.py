@@ -34,8 +34,9 @@ TARGET_STATUS = {
     Action.TRASH: CommentStatus.TRASH,
 }
 
-#: Badges an organiser may reply with.
-BADGES = ("Organiser", "Panelist")
+#: Badges an organiser may reply with. "Panelist" is not one of them: only a
+#: panelist's own verified browser gets that badge (see :mod:`.panelists`).
+BADGES = ("Organiser",)
 
 
 def moderate(comment_ids: Iterable[int], action: Action) -> int:
@@ -61,7 +62,7 @@ def moderate(comment_ids: Iterable[int], action: Action) -> int:
     for comment_id in approved:
         comment = db.session.get(Comment, comment_id)
         if comment is not None:
-            notifications.notify_reply(comment)
+            notifications.comment_went_live(comment)
     return changed
 
 
@@ -98,9 +99,11 @@ def reply_as_organiser(parent: Comment, organiser: Organiser, body: str, badge: 
             body_source=body,
             body_html=render_comment(body),
             status=CommentStatus.APPROVED,
+            # Signed in: the organiser has proven who they are.
+            confirmed=True,
         )
         session.add(reply)
-    notifications.notify_reply(reply)
+    notifications.comment_went_live(reply)
     return reply
 
 

@@ -1,4 +1,4 @@
-"""E-mail about comments: reply notifications, unsubscribing, the organisers' digest."""
+"""E-mail about comments: reply notifications, panelists' new-comment mails, unsubscribing, the digest."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from flask import current_app, has_request_context, render_template, url_for
 
 from ..accounts.models import Organiser
 from ..database import utcnow
-from ..events.models import Panel
+from ..events.models import Panel, Seat
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..urls import absolute
 from . import tokens
-from .models import Comment, CommentStatus
+from .models import Comment, CommentStatus, PanelistAccess
 
 
 def _request_context():
@@ -24,12 +24,12 @@ def _request_context():
     return nullcontext() if has_request_context() else current_app.test_request_context()
 
 
-def _absolute(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
     with _request_context():
         return absolute(url_for(endpoint, **values))
 
 
-def _render(template: str, **context) -> str:
+def render(template: str, **context) -> str:
     with _request_context():
         return render_template(template, **context)
 
@@ -41,14 +41,16 @@ def comment_url(comment: Comment) -> str:
     mail read days later still lands on it after other threads moved it to
     another page.
     """
-    return _absolute("discussion.permalink", comment_id=comment.id)
+    return absolute_url("discussion.permalink", comment_id=comment.id)
 
 
 def notify_reply(reply: Comment) -> bool:
     """Tell the parent's author about an approved reply, once, if they asked.
 
-    Returns True when a message went out. Nobody is told about their own
-    replies, and a reply is never announced twice (``notified_at``).
+    Returns True when a message went out (or was queued). Nobody is told about their own
+    replies, and a reply is never announced twice (``notified_at``). Only a
+    parent whose author proved the address (``confirmed``) is mailed, so
+    nobody can sign someone else up by typing their address.
     """
     parent = reply.parent
     if (
@@ -56,14 +58,15 @@ def notify_reply(reply: Comment) -> bool:
         or reply.status is not CommentStatus.APPROVED
         or reply.notified_at is not None
         or not parent.notify_replies
+        or not parent.confirmed
         or parent.deleted
         or parent.status is not CommentStatus.APPROVED
         or parent.author_email == reply.author_email
     ):
         return False
-    unsubscribe = _absolute("discussion.unsubscribe", token=tokens.unsubscribe_token(parent))
+    unsubscribe = absolute_url("discussion.unsubscribe", token=tokens.unsubscribe_token(parent))
     panel = db.session.get(Panel, reply.panel_id)
-    body = _render(
+    body = render(
         "discussion/email/reply.txt",
         reply=reply,
         parent=parent,
@@ -71,7 +74,7 @@ def notify_reply(reply: Comment) -> bool:
         url=comment_url(reply),
         unsubscribe=unsubscribe,
     )
-    sent = send_mail(
+    sent = queue_mail(
         parent.author_email,
         f"{reply.author_name} replied to your comment on “{panel.title}”",
         body,
@@ -80,6 +83,56 @@ def notify_reply(reply: Comment) -> bool:
     )
     reply.notified_at = utcnow()
     db.session.commit()
+    return sent
+
+
+def comment_went_live(comment: Comment) -> None:
+    """Everything that follows a comment's approval: the reply notification, the panelists' mails."""
+    notify_reply(comment)
+    announce_to_panelists(comment)
+
+
+def announce_to_panelists(comment: Comment) -> int:
+    """Mail the panel's verified panelists who asked about a newly approved comment, once.
+
+    Returns how many were mailed. A panelist is not told about their own
+    comments; revoked panelists are not told at all.
+    """
+    if comment.status is not CommentStatus.APPROVED or comment.announced_at is not None:
+        return 0
+    # Claimed with one conditional UPDATE, so approving twice never mails twice.
+    claimed = db.session.execute(
+        sa.update(Comment).where(Comment.id == comment.id, Comment.announced_at.is_(None)).values(announced_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return 0
+    listeners = db.session.scalars(
+        sa.select(PanelistAccess)
+        .join(Seat, Seat.panelist_id == PanelistAccess.panelist_id)
+        .where(
+            Seat.panel_id == comment.panel_id,
+            PanelistAccess.notify_new_comments,
+            PanelistAccess.granted_at.isnot(None),
+        )
+        .order_by(PanelistAccess.id)
+    ).all()
+    panel = db.session.get(Panel, comment.panel_id)
+    sent = 0
+    for access in listeners:
+        if access.panelist_id == comment.panelist_id or access.email == comment.author_email:
+            continue
+        token = tokens.panelist_stop_token(access.panelist_id, access.version)
+        stop = absolute_url("discussion.panelist_stop", token=token)
+        body = render(
+            "discussion/email/new_comment.txt", comment=comment, panel=panel, url=comment_url(comment), stop=stop
+        )
+        sent += queue_mail(
+            access.email,
+            f"New comment on “{panel.title}” from {comment.author_name}",
+            body,
+            headers={"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        )
     return sent
 
 
@@ -122,14 +175,14 @@ def send_moderation_digest() -> int:
     if not waiting:
         return 0
     total = sum(n for _panel, n, _oldest in waiting)
-    body = _render(
+    body = render(
         "discussion/email/digest.txt",
         waiting=waiting,
         total=total,
-        queue_url=_absolute("studio.moderation", status="pending"),
+        queue_url=absolute_url("studio.moderation", status="pending"),
     )
     subject = f"{total} comment{'s' if total != 1 else ''} waiting for moderation"
     sent = 0
     for email in db.session.scalars(sa.select(Organiser.email).order_by(Organiser.id)):
-        sent += send_mail(email, subject, body)
+        sent += queue_mail(email, subject, body)
     return sent

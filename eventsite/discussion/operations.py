@@ -17,7 +17,7 @@ from flask import current_app
 from ..database import utcnow, write_transaction
 from ..events.models import Panel
 from ..extensions import db
-from . import notifications, tokens
+from . import notifications, tokens, trust
 from .markup import render_comment
 from .models import Comment, CommentStatus
 from .queries import sender_facts
@@ -27,10 +27,12 @@ from .rules import (
     Policy,
     Submission,
     Verdict,
+    check_form_age,
     check_length,
     comments_closed,
     judge,
     looks_like_bot,
+    matching_words,
     moderation_verdict,
 )
 
@@ -83,22 +85,27 @@ def post_comment(panel: Panel, sub: Submission, remote_addr: str, *, now: dateti
     """Apply the rules to a visitor's comment and store it.
 
     Bots (honeypot, too fast) get a result with no comment and nothing is
-    stored. An approved reply notifies the parent's author if they asked.
+    stored. An approved comment notifies the parent's author and the
+    panel's panelists if they asked. A comment whose author has not proven
+    the address (``Facts.confirmed``) is held and the address is mailed a
+    link to prove it, the same way whether it was seen before or not.
 
     :raise CommentRefused: closed, too long, too fast, duplicate, bad parent.
     """
     policy = current_policy()
     now = now or utcnow()
-    sub.email = sub.email.strip().lower()
+    sub.email = tokens.normalise_email(sub.email)
     if panel_is_closed(panel, now, policy):
         raise CommentRefused("Comments are closed on this panel.", 403)
+    check_form_age(sub, policy)
     if looks_like_bot(sub, policy):
         return PostResult(None, Verdict.DISCARD)
     check_length(sub, policy)
     panel_id = panel.id
     with write_transaction() as session:
         parent, depth = place_reply(panel_id, sub.parent_id, policy.max_depth)
-        verdict = judge(sub, sender_facts(panel_id, sub, remote_addr, now, policy), policy)
+        facts = sender_facts(panel_id, sub, remote_addr, now, policy)
+        verdict = judge(sub, facts, policy)
         comment = Comment(
             panel_id=panel_id,
             parent=parent,
@@ -106,6 +113,9 @@ def post_comment(panel: Panel, sub: Submission, remote_addr: str, *, now: dateti
             author_name=sub.name.strip()[:100],
             author_email=sub.email,
             author_website=sub.website,
+            panelist_id=sub.panelist_id,
+            badge="Panelist" if sub.panelist_id is not None else "",
+            confirmed=facts.confirmed,
             body_source=sub.body,
             body_html=render_comment(sub.body),
             video_time=sub.video_time,
@@ -117,7 +127,9 @@ def post_comment(panel: Panel, sub: Submission, remote_addr: str, *, now: dateti
         )
         session.add(comment)
     if verdict is Verdict.APPROVE:
-        notifications.notify_reply(comment)
+        notifications.comment_went_live(comment)
+    elif verdict is Verdict.HOLD and not facts.confirmed:
+        trust.mail_author(comment, now)
     return PostResult(comment, verdict)
 
 
@@ -139,7 +151,9 @@ def edit_comment(comment: Comment, token: str, body: str, *, now: datetime | Non
     """Replace the text of the author's own comment.
 
     An approved comment that now has too many links or a moderation word goes
-    back to the queue, so the edit window cannot be used to slip spam in.
+    back to the queue, and any comment that now has a blocked word goes where
+    a new one with it would (spam), so the edit window cannot be used to slip
+    spam in.
 
     :raise CommentRefused: see :func:`check_author` and the length rule.
     """
@@ -151,8 +165,10 @@ def edit_comment(comment: Comment, token: str, body: str, *, now: datetime | Non
         comment.body_source = body
         comment.body_html = render_comment(body)
         comment.edited_at = now or utcnow()
-        if comment.status is CommentStatus.APPROVED:
-            if moderation_verdict(sub, Facts(trusted_email=True), policy) is Verdict.HOLD:
+        if matching_words(sub, policy.block_words):
+            comment.status = STATUS_FOR[Verdict.SPAM]
+        elif comment.status is CommentStatus.APPROVED:
+            if moderation_verdict(sub, Facts(confirmed=True, trusted_email=True), policy) is Verdict.HOLD:
                 comment.status = CommentStatus.PENDING
     return comment
 

@@ -21,7 +21,7 @@ import sqlalchemy.orm as so
 from ..events.models import Panel
 from ..extensions import db
 from . import tokens
-from .models import BlockKind, Comment, CommentBlock, CommentStatus
+from .models import BlockKind, Comment, CommentBlock, CommenterAddress, CommentStatus
 from .paging import NEWEST, Paging, page_of_position, paging
 from .rules import Facts, Policy, Submission
 
@@ -35,6 +35,8 @@ THREAD_COLUMNS = (
     Comment.author_email,
     Comment.author_website,
     Comment.badge,
+    Comment.panelist_id,
+    Comment.confirmed,
     Comment.body_source,
     Comment.body_html,
     Comment.video_time,
@@ -240,6 +242,12 @@ def sender_facts(panel_id: int, sub: Submission, remote_addr: str, now: datetime
             Comment.ip_hash == tokens.ip_hash(remote_addr), Comment.created_at >= since
         )
     )
+    # Only the same browser's or network's repeats count: otherwise re-posting
+    # a public comment's text with a guessed address would tell, by the
+    # refusal, whose address wrote it.
+    same_sender = Comment.ip_hash == tokens.ip_hash(remote_addr)
+    if sub.proven or sub.panelist_id is not None:
+        same_sender = sa.true()
     duplicate = db.session.scalar(
         sa.select(
             sa.exists().where(
@@ -247,17 +255,34 @@ def sender_facts(panel_id: int, sub: Submission, remote_addr: str, now: datetime
                 Comment.author_email == sub.email,
                 Comment.body_source == sub.body,
                 Comment.status != CommentStatus.TRASH,
+                same_sender,
             )
         )
     )
-    trusted = db.session.scalar(
+    confirmed = sub.panelist_id is not None or (sub.proven and address_confirmed(sub.email))
+    trusted = confirmed and db.session.scalar(
         sa.select(sa.exists().where(Comment.author_email == sub.email, Comment.status == CommentStatus.APPROVED))
     )
     return Facts(
         recent_from_ip=recent or 0,
         duplicate=bool(duplicate),
+        confirmed=confirmed,
         trusted_email=bool(trusted),
         blocked=is_blocked(sub.email, remote_addr),
+    )
+
+
+def address_confirmed(email: str) -> bool:
+    """True when the owner of ``email`` followed a confirmation link for it."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    CommenterAddress.email_hash == tokens.address_hash(email),
+                    CommenterAddress.confirmed_at.isnot(None),
+                )
+            )
+        )
     )
 
 

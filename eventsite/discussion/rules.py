@@ -3,7 +3,13 @@
 :func:`judge` decides what happens to a new comment from facts the caller
 has already looked up, so every rule can be tested without a request or a
 database. The order follows WordPress: closed → bot → too long → flood →
-duplicate → blocked (spam) → moderation (held) → approved.
+duplicate → verified panelist (approved) → blocked (spam) → moderation
+(held) → approved.
+
+Trust comes from proof, never from what was typed: an address counts as
+"previously approved" only when the browser proved it owns the address
+(``Facts.confirmed``), and the "Panelist" badge only from a browser a
+panelist's magic link signed in (``Submission.panelist_id``).
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ class Policy:
     moderation_words: tuple[str, ...] = ()
     block_words: tuple[str, ...] = ()
     min_submit_seconds: float = 3
+    #: a form shown longer ago than this is refused (0: no limit)
+    max_form_seconds: float = 24 * 3600
     rate_count: int = 5
     rate_seconds: int = 60
     close_after_days: int = 0
@@ -68,6 +76,7 @@ class Policy:
             moderation_words=word_list(config.get("COMMENT_MODERATION_WORDS")),
             block_words=word_list(config.get("COMMENT_BLOCK_WORDS")),
             min_submit_seconds=float(config.get("COMMENT_MIN_SUBMIT_SECONDS", 3)),
+            max_form_seconds=float(config.get("COMMENT_FORM_MAX_AGE", 24 * 3600)),
             rate_count=rate.amount,
             rate_seconds=rate.get_expiry(),
             close_after_days=int(config.get("COMMENT_CLOSE_AFTER_DAYS", 0)),
@@ -100,6 +109,13 @@ class Submission:
     form_age: float | None = None
     #: The hidden field only bots fill in.
     honeypot: str = ""
+    #: Set by the view when this browser holds a grant for a panelist seated
+    #: on the panel: the comment is theirs, published with the badge.
+    panelist_id: int | None = None
+    #: Set by the view when this browser's signed cookie names the address
+    #: (it followed a confirmation link for it). Checked against the
+    #: database in :func:`queries.sender_facts`.
+    proven: bool = False
 
 
 @dataclass
@@ -108,6 +124,9 @@ class Facts:
 
     recent_from_ip: int = 0
     duplicate: bool = False
+    #: The address was confirmed and this browser proved it owns it.
+    confirmed: bool = False
+    #: The address has an approved comment (counts only when ``confirmed``).
     trusted_email: bool = False
     blocked: bool = False
     reasons: list[str] = field(default_factory=list)
@@ -120,6 +139,21 @@ def comments_closed(comments_open: bool, published_at: datetime | None, now: dat
     if policy.close_after_days and published_at is not None:
         return now - published_at > timedelta(days=policy.close_after_days)
     return False
+
+
+FORM_TOO_OLD = (
+    "This form is too old, please reload the page. Your comment is still in the form: post it again to send it."
+)
+
+
+def check_form_age(sub: Submission, policy: Policy) -> None:
+    """:raise CommentRefused: the form was shown longer ago than the policy allows.
+
+    A signed form time never expired, so one harvested token "aged" for a
+    week passed the too-fast check for every bot that reused it.
+    """
+    if policy.max_form_seconds and sub.form_age is not None and sub.form_age > policy.max_form_seconds:
+        raise CommentRefused(FORM_TOO_OLD, 400)
 
 
 def looks_like_bot(sub: Submission, policy: Policy) -> bool:
@@ -151,6 +185,7 @@ def judge(sub: Submission, facts: Facts, policy: Policy) -> Verdict:
     :raise CommentRefused: too long, too many comments from this address, or a
         duplicate; the visitor sees the message and can fix it.
     """
+    check_form_age(sub, policy)
     if looks_like_bot(sub, policy):
         return Verdict.DISCARD
     check_length(sub, policy)
@@ -162,6 +197,8 @@ def judge(sub: Submission, facts: Facts, policy: Policy) -> Verdict:
         )
     if facts.duplicate:
         raise CommentRefused("Looks like you already said that.", 409)
+    if sub.panelist_id is not None:
+        return Verdict.APPROVE
     if facts.blocked or matching_words(sub, policy.block_words):
         return Verdict.SPAM
     return moderation_verdict(sub, facts, policy)
@@ -173,6 +210,9 @@ def moderation_verdict(sub: Submission, facts: Facts, policy: Policy) -> Verdict
         facts.reasons.append("moderation word")
     if policy.max_links and count_links(sub.body) >= policy.max_links:
         facts.reasons.append("links")
-    if policy.hold_first and not facts.trusted_email:
+    if not facts.confirmed:
+        # Whatever the address: anyone can type anne@example.com.
+        facts.reasons.append("unconfirmed address")
+    elif policy.hold_first and not facts.trusted_email:
         facts.reasons.append("first comment")
     return Verdict.HOLD if facts.reasons else Verdict.APPROVE

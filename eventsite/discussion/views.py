@@ -23,11 +23,11 @@ from ..events.loader import load_panel
 from ..events.models import Panel
 from ..events.page import render_panel_page
 from ..extensions import csrf, db
-from . import notifications, tokens
+from . import notifications, panelists, tokens
 from . import operations as ops
-from .avatars import identicon_svg
+from .avatars import identicon_svg, neutral_svg
 from .context import authorship, comment_item_html, comment_path, page_for
-from .forms import CommentForm, DeleteCommentForm, EditCommentForm, UnsubscribeForm
+from .forms import CommentForm, DeleteCommentForm, EditCommentForm, PanelistCommentForm, UnsubscribeForm
 from .markup import clean_website
 from .models import Comment, CommentStatus
 from .queries import feed_comments
@@ -36,6 +36,9 @@ from .rules import CommentRefused, Submission, Verdict
 bp = Blueprint("discussion", __name__)
 
 AWAITING = "Your comment is awaiting moderation."
+AWAITING_CONFIRMATION = (
+    "Your comment is awaiting moderation. We have e-mailed you a link: follow it to confirm the comment is yours."
+)
 AVATAR_KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -69,24 +72,39 @@ def _remember(response: Response, comment: Comment) -> Response:
     return response
 
 
-def _submission(form: CommentForm) -> Submission:
+def _submission(form: CommentForm, voice: panelists.Voice | None) -> Submission:
+    """What the visitor sent; a verified panelist's name and address come from their grant."""
+    body = form.body.data.replace("\r\n", "\n").strip()
+    common = {
+        "body": body,
+        "parent_id": form.parent_id.data,
+        "video_time": form.video_time.data,
+        "notify": bool(form.notify.data),
+        "form_age": tokens.form_age(form.started.data),
+        "honeypot": form.company.data or "",
+    }
+    if voice is not None:
+        return Submission(name=voice.panelist.name, email=voice.email, panelist_id=voice.panelist.id, **common)
+    email = form.email.data.strip()
+    proven = tokens.address_hash(email) in tokens.read_commenter_cookie(request.cookies.get(tokens.COMMENTER_COOKIE))
     return Submission(
         name=form.name.data.strip(),
-        email=form.email.data.strip(),
-        body=form.body.data.replace("\r\n", "\n").strip(),
+        email=email,
         website=clean_website(form.website.data or ""),
-        parent_id=form.parent_id.data,
-        video_time=form.video_time.data,
-        notify=bool(form.notify.data),
-        form_age=tokens.form_age(form.started.data),
-        honeypot=form.company.data or "",
+        proven=proven,
+        **common,
     )
 
 
 def _refused(panel: Panel, form: CommentForm, status: int, message: str | None = None):
     """Answer a failed post: JSON errors, or the panel page again with the form as typed."""
+    # a fresh form time, so a form refused as too old (or for any other
+    # reason) can be posted again as typed once it is fixed
+    form.started.data = tokens.form_token()
     if _wants_json():
-        return jsonify(message=message or "Please check the form.", errors=form.errors), status
+        return jsonify(
+            message=message or "Please check the form.", errors=form.errors, started=form.started.data
+        ), status
     g.comment_form, g.comment_error = form, message
     response = make_response(render_panel_page(panel, status))
     # The page echoes the sender's own e-mail back into the form: keep it out of caches.
@@ -101,16 +119,24 @@ def post(event_slug: str, slug: str):
     :raise 404: panel not visible.
     """
     panel = _visible_panel_or_404(event_slug, slug)
-    form = CommentForm()
+    voice = panelists.voice_on(panel)
+    form = PanelistCommentForm() if voice else CommentForm()
     if not form.validate_on_submit():
         return _refused(panel, form, 400)
+    sub = _submission(form, voice)
     try:
-        result = ops.post_comment(panel, _submission(form), request.remote_addr or "")
+        result = ops.post_comment(panel, sub, request.remote_addr or "")
     except CommentRefused as exc:
         return _refused(panel, form, exc.status, exc.message)
     comment = result.comment
     visible = comment is not None and result.verdict in (Verdict.APPROVE, Verdict.HOLD)
-    message = "Thanks, your comment is published." if result.verdict is Verdict.APPROVE else AWAITING
+    if result.verdict is Verdict.APPROVE:
+        message = "Thanks, your comment is published."
+    elif not (sub.proven or voice):
+        # Said for every unproven comment, whatever the address.
+        message = AWAITING_CONFIRMATION
+    else:
+        message = AWAITING
     page = page_for(comment, own=True) if visible else None
     if _wants_json():
         payload: dict = {"status": "approved" if result.verdict is Verdict.APPROVE else "pending", "message": message}
@@ -223,13 +249,13 @@ def permalink(comment_id: int):
 
 @bp.get("/avatars/<key>.svg")
 def avatar(key: str):
-    """A commenter's identicon.
+    """A commenter's identicon (or the neutral picture of unproven comments).
 
     :raise 404: not an avatar key.
     """
     if not AVATAR_KEY.fullmatch(key):
         abort(404)
-    response = make_response(identicon_svg(key))
+    response = make_response(neutral_svg() if key == tokens.NEUTRAL_AVATAR_KEY else identicon_svg(key))
     response.mimetype = "image/svg+xml"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     # The picture for a key never changes.

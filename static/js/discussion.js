@@ -155,6 +155,10 @@
       })
       .then(function (result) {
         if (!result.ok) {
+          // the server's fresh form time: posting again after a fix (or after
+          // "This form is too old") counts from now
+          var started = form.querySelector("input[name=started]");
+          if (started && result.data.started) started.value = result.data.started;
           show(result.data.message || "Please check the form.", "error");
           showErrors(result.data.errors);
           return;

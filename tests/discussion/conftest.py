@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import email
+import socket
 import time
+from email import policy as email_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from eventsite.discussion import tokens
+from eventsite.discussion import tokens, trust
 from eventsite.discussion.models import Comment, CommentStatus
 from eventsite.discussion.rules import Submission
 from eventsite.extensions import db
@@ -19,6 +23,22 @@ def generous_rate_limit(app):
     app.config["COMMENT_RATE_LIMIT"] = "1000 per minute"
 
 
+@pytest.fixture(autouse=True)
+def separate_csrf_tokens(app):
+    """Several browsers in one test: each gets its own form token.
+
+    Tests using ``app_ctx`` keep one app context open, which Flask reuses for
+    every request, and Flask-WTF caches the token in ``g``; one client's token
+    would otherwise be handed to the next client, whose session doesn't know it.
+    """
+
+    @app.teardown_request
+    def forget_csrf_token(_exc):
+        from flask import g
+
+        g.pop("csrf_token", None)
+
+
 @pytest.fixture
 def panel(make_panel):
     return make_panel()
@@ -28,10 +48,18 @@ def panel_url(panel) -> str:
     return f"/events/{panel.event.slug}/{panel.slug}/"
 
 
-def human_started(app, seconds_ago: float = 10) -> str:
-    """A signed form time from ``seconds_ago``: a person who took a moment to type."""
+def human_started(app, seconds_ago: float = 10, client=None) -> str:
+    """A signed form time from ``seconds_ago``: a person who took a moment to type.
+
+    Bound to ``client``'s session (form times count only in the session that
+    was shown the form); ``client`` must have loaded a page with the form.
+    """
+    secret = ""
+    if client is not None:
+        with client.session_transaction() as session:
+            secret = session.get("csrf_token", "")
     with app.test_request_context():
-        return tokens.form_token(time.time() - seconds_ago)
+        return tokens.form_token(time.time() - seconds_ago, tag=tokens.session_tag(secret))
 
 
 @pytest.fixture
@@ -43,7 +71,7 @@ def post_form(app):
         assert page.status_code == 200
         data = {
             "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "started": human_started(app),
+            "started": human_started(app, client=client),
             "name": "Anne",
             "email": "anne@example.com",
             "website": "",
@@ -89,3 +117,84 @@ def submission(**fields) -> Submission:
     values = {"name": "Anne", "email": "anne@example.com", "body": "Hello there.", "form_age": 30.0}
     values.update(fields)
     return Submission(**values)
+
+
+def confirm_addresses(*emails: str) -> None:
+    """Record ``emails`` as confirmed, as if their owners had followed their links."""
+    trust.mark_confirmed(list(emails))
+    db.session.commit()
+
+
+@pytest.fixture
+def proven(app_ctx):
+    """Submissions from a browser that confirmed its address (it followed the mailed link)."""
+
+    def make(**fields) -> Submission:
+        sub = submission(proven=True, **fields)
+        confirm_addresses(sub.email)
+        return sub
+
+    return make
+
+
+def commenter_cookie(app, *emails: str) -> str:
+    """The signed cookie a browser gets by following confirmation links for ``emails``."""
+    with app.test_request_context():
+        value: list[str] = []
+        for email in emails:
+            value = tokens.read_commenter_cookie(tokens.write_commenter_cookie(value, tokens.address_hash(email)))
+        return tokens.write_commenter_cookie(value[:-1], value[-1])
+
+
+@pytest.fixture
+def confirmed_browser(app, app_ctx):
+    """Make a test client (or a Playwright page) a browser that confirmed ``emails``."""
+
+    def confirm(browser, *emails: str):
+        confirm_addresses(*emails)
+        value = commenter_cookie(app, *emails)
+        if hasattr(browser, "context"):  # a Playwright page
+            cookie = {"name": tokens.COMMENTER_COOKIE, "value": value, "url": app.config["BASE_URL"]}
+            browser.context.add_cookies([cookie])
+        else:
+            browser.set_cookie(tokens.COMMENTER_COOKIE, value)
+        return browser
+
+    return confirm
+
+
+# A real SMTP server ----------------------------------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 OK"
+
+    def to(self, address: str):
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none", SMTP_TIMEOUT=5)
+    yield handler
+    controller.stop()
+
+
+def body_of(message) -> str:
+    return message.get_body(("plain",)).get_content()

@@ -1,13 +1,7 @@
 """Reply notifications, unsubscribing and the moderation digest, through a real SMTP server."""
 
-import email
 import logging
 import re
-import socket
-from email import policy as email_policy
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from eventsite.discussion.models import Comment, CommentStatus
 from eventsite.discussion.moderation import Action, moderate
@@ -15,48 +9,14 @@ from eventsite.discussion.operations import post_comment
 from eventsite.extensions import db
 from eventsite.mail import send_mail
 
-from .conftest import submission
+from .conftest import body_of, free_port, submission
 
 
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
-        return "250 OK"
-
-    def to(self, address: str):
-        return [m for m in self.messages if m["To"] == address]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none", SMTP_TIMEOUT=5)
-    yield handler
-    controller.stop()
-
-
-def body_of(message) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-def test_reply_notification_and_one_click_unsubscribe(app, client, panel, inbox, approved_comment):
+def test_reply_notification_and_one_click_unsubscribe(app, client, panel, inbox, approved_comment, proven):
     app.config["COMMENT_HOLD_FIRST"] = False
-    anne = post_comment(panel, submission(body="Who measures influence?", notify=True), "192.0.2.1").comment
+    anne = post_comment(panel, proven(body="Who measures influence?", notify=True), "192.0.2.1").comment
     reply = post_comment(
-        panel, submission(name="Rich", email="rich@example.com", body="Not Klout.", parent_id=anne.id), "x"
+        panel, proven(name="Rich", email="rich@example.com", body="Not Klout.", parent_id=anne.id), "x"
     ).comment
     [message] = inbox.to("anne@example.com")
     assert "Rich replied to your comment" in message["Subject"]
@@ -76,7 +36,7 @@ def test_reply_notification_and_one_click_unsubscribe(app, client, panel, inbox,
     assert response.status_code == 200 and b"you won't get any more e-mails" in response.data
     db.session.refresh(anne)
     assert not anne.notify_replies
-    post_comment(panel, submission(name="Rich", email="rich@example.com", body="Again!", parent_id=anne.id), "x")
+    post_comment(panel, proven(name="Rich", email="rich@example.com", body="Again!", parent_id=anne.id), "x")
     assert len(inbox.to("anne@example.com")) == 1
 
 
@@ -86,22 +46,30 @@ def test_forged_unsubscribe_links_are_404(client, panel):
 
 
 def test_held_reply_notifies_once_when_approved(app, panel, inbox, approved_comment):
-    anne = approved_comment(email="anne@example.com", notify_replies=True)
+    anne = approved_comment(email="anne@example.com", notify_replies=True, confirmed=True)
     reply = post_comment(panel, submission(email="new@example.com", body="First time here", parent_id=anne.id), "x")
-    assert reply.comment.status is CommentStatus.PENDING and inbox.messages == []
+    assert reply.comment.status is CommentStatus.PENDING and inbox.to("anne@example.com") == []
     moderate([reply.comment.id], Action.APPROVE)
     moderate([reply.comment.id], Action.UNAPPROVE)
     moderate([reply.comment.id], Action.APPROVE)
     assert len(inbox.to("anne@example.com")) == 1
 
 
-def test_no_mail_without_opt_in_or_for_own_replies(app, panel, inbox, approved_comment):
+def test_no_mail_without_opt_in_or_for_own_replies(app, panel, inbox, approved_comment, proven):
     app.config["COMMENT_HOLD_FIRST"] = False
-    quiet = approved_comment(email="quiet@example.com", notify_replies=False)
-    loud = approved_comment(email="loud@example.com", notify_replies=True, body="loud")
-    post_comment(panel, submission(body="to quiet", parent_id=quiet.id), "x")
-    post_comment(panel, submission(email="loud@example.com", body="talking to myself", parent_id=loud.id), "x")
+    quiet = approved_comment(email="quiet@example.com", notify_replies=False, confirmed=True)
+    loud = approved_comment(email="loud@example.com", notify_replies=True, body="loud", confirmed=True)
+    post_comment(panel, proven(body="to quiet", parent_id=quiet.id), "x")
+    post_comment(panel, proven(email="loud@example.com", body="talking to myself", parent_id=loud.id), "x")
     assert inbox.messages == []
+
+
+def test_no_reply_mail_to_an_address_somebody_else_typed(app, panel, inbox, approved_comment, proven):
+    """Typing someone's address with "notify me" must not sign them up for mail."""
+    app.config["COMMENT_HOLD_FIRST"] = False
+    forged = approved_comment(email="victim@example.com", notify_replies=True, body="not really the victim")
+    post_comment(panel, proven(body="a reply", parent_id=forged.id), "x")
+    assert inbox.to("victim@example.com") == []
 
 
 def test_moderation_digest_command(app, runner, panel, inbox, make_organiser):
@@ -133,10 +101,10 @@ def test_an_unreachable_smtp_server_logs_the_whole_message(app, app_ctx, caplog)
     assert "Could not send" in caplog.text and "Keep me" in caplog.text
 
 
-def test_notification_failure_does_not_lose_the_comment(app, panel, approved_comment, caplog):
+def test_notification_failure_does_not_lose_the_comment(app, panel, approved_comment, caplog, proven):
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_SECURITY="none", SMTP_TIMEOUT=2)
     app.config["COMMENT_HOLD_FIRST"] = False
-    anne = approved_comment(email="anne@example.com", notify_replies=True)
-    result = post_comment(panel, submission(email="b@example.com", body="still saved", parent_id=anne.id), "x")
+    anne = approved_comment(email="anne@example.com", notify_replies=True, confirmed=True)
+    result = post_comment(panel, proven(email="b@example.com", body="still saved", parent_id=anne.id), "x")
     assert db.session.get(Comment, result.comment.id).status is CommentStatus.APPROVED
     assert "still saved" in caplog.text

@@ -81,15 +81,17 @@ def test_organiser_reply_is_approved_with_a_badge_and_approves_the_parent(login,
     page = client.get(f"/studio/comments/{held.id}/reply").get_data(as_text=True)
     response = client.post(
         f"/studio/comments/{held.id}/reply",
-        data={"csrf_token": csrf_token(page), "body": "We are!", "badge": "Panelist"},
+        data={"csrf_token": csrf_token(page), "body": "We are!", "badge": "Organiser"},
     )
     assert response.status_code == 302
     reply = db.session.scalars(sa.select(Comment).where(Comment.body_source == "We are!")).one()
     db.session.refresh(held)
-    assert reply.status is CommentStatus.APPROVED and reply.badge == "Panelist" and reply.parent_id == held.id
+    assert reply.status is CommentStatus.APPROVED and reply.badge == "Organiser" and reply.parent_id == held.id
     assert held.status is CommentStatus.APPROVED
     public = client.application.test_client().get(panel_url(panel)).get_data(as_text=True)
-    assert '<span class="badge">Panelist</span>' in public and "We are!" in public
+    assert '<span class="badge">Organiser</span>' in public and "We are!" in public
+    # "Panelist" is a verified panelist's own badge: organisers can't reply with it.
+    assert 'value="Panelist"' not in page
     assert "organiser@example.com" not in public
 
 

@@ -20,8 +20,9 @@ def only_comment() -> Comment:
     return db.session.scalars(sa.select(Comment)).one()
 
 
-def test_no_js_post_redirects_to_the_comment_anchor(app, client, panel, post_form, approved_comment):
-    approved_comment(email="anne@example.com")  # Anne is trusted
+def test_no_js_post_redirects_to_the_comment_anchor(app, client, panel, post_form, approved_comment, confirmed_browser):
+    approved_comment(email="anne@example.com")  # Anne is trusted...
+    confirmed_browser(client, "anne@example.com")  # ...and this is her browser
     response = post_form(client, panel, body="Nice *panel*.", website="anne.example", notify="y")
     assert response.status_code == 303
     comment = db.session.scalars(sa.select(Comment).where(Comment.body_source == "Nice *panel*.")).one()
@@ -93,8 +94,9 @@ def test_replying_to_a_comment_of_another_panel_is_refused(app, panel, make_pane
         post_comment(panel, submission(parent_id=foreign.id), "192.0.2.1")
 
 
-def test_json_post_returns_the_rendered_comment(app, client, panel, post_form, approved_comment):
+def test_json_post_returns_the_rendered_comment(app, client, panel, post_form, approved_comment, confirmed_browser):
     anne = approved_comment(email="anne@example.com")
+    confirmed_browser(client, "anne@example.com")
     response = post_form(client, panel, json=True, body="Via fetch at 1:02", parent_id=str(anne.id))
     assert response.status_code == 200
     data = response.get_json()
@@ -175,8 +177,11 @@ def test_an_old_token_cannot_edit_a_comment_that_reused_the_id(app, panel):
         edit_comment(new, token, "hijacked")
 
 
-def test_deleting_a_comment_with_replies_leaves_a_placeholder(app, client, panel, post_form, approved_comment):
+def test_deleting_a_comment_with_replies_leaves_a_placeholder(
+    app, client, panel, post_form, approved_comment, confirmed_browser
+):
     app.config["COMMENT_HOLD_FIRST"] = False
+    confirmed_browser(client, "anne@example.com")
     post_form(client, panel, body="Parent text")
     parent = only_comment()
     approved_comment(body="A reply", parent=parent)

@@ -29,8 +29,9 @@ def assert_private(text: str) -> None:
         assert secret.lower() not in lowered, f"{secret} leaked"
 
 
-def test_email_and_its_hashes_appear_in_no_response(app, client, panel, post_form, approved_comment):
+def test_email_and_its_hashes_appear_in_no_response(app, client, panel, post_form, approved_comment, confirmed_browser):
     approved_comment(email=EMAIL.lower())  # trusted, so the next one is published
+    confirmed_browser(client, EMAIL)
     posted = post_form(client, panel, email=EMAIL, body="Reply to me by e-mail", notify="y", json=True)
     assert posted.get_json()["status"] == "approved"
     responses = [
@@ -60,7 +61,7 @@ def test_a_refused_form_is_given_back_only_to_its_sender(app, client, panel, pos
 
 
 def test_avatar_is_an_svg_from_a_keyed_hash(app, client, panel, approved_comment):
-    approved_comment(email="a@example.com")
+    approved_comment(email="a@example.com", confirmed=True)
     page = client.get(panel_url(panel)).get_data(as_text=True)
     src = page.split('class="avatar" src="', 1)[1].split('"', 1)[0]
     assert src.startswith("/avatars/") and src.endswith(".svg")

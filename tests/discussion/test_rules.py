@@ -21,26 +21,36 @@ def stored() -> list[Comment]:
     return list(db.session.scalars(sa.select(Comment).order_by(Comment.id)))
 
 
-def test_first_comment_is_held_then_the_email_is_trusted(app, panel):
-    first = post_comment(panel, submission(body="First words."), IP)
+def test_first_comment_is_held_then_the_email_is_trusted(app, panel, proven):
+    first = post_comment(panel, proven(body="First words."), IP)
     assert first.verdict is Verdict.HOLD
-    assert post_comment(panel, submission(body="Second words."), IP).verdict is Verdict.HOLD
+    assert post_comment(panel, proven(body="Second words."), IP).verdict is Verdict.HOLD
     first.comment.status = CommentStatus.APPROVED
     db.session.commit()
-    assert post_comment(panel, submission(body="Third words."), IP).verdict is Verdict.APPROVE
+    assert post_comment(panel, proven(body="Third words."), IP).verdict is Verdict.APPROVE
     # Trust is per address, case-insensitively.
-    assert post_comment(panel, submission(body="Fourth.", email="ANNE@example.com"), IP).verdict is Verdict.APPROVE
+    assert post_comment(panel, proven(body="Fourth.", email="ANNE@example.com"), IP).verdict is Verdict.APPROVE
+    # ...and only for a browser that proved it owns the address.
+    assert post_comment(panel, submission(body="Fifth."), IP).verdict is Verdict.HOLD
 
 
-def test_hold_first_can_be_switched_off(app, panel):
+def test_unproven_comments_are_held_whatever_the_settings(app, panel, proven, approved_comment):
     app.config["COMMENT_HOLD_FIRST"] = False
-    assert post_comment(panel, submission(), IP).verdict is Verdict.APPROVE
-
-
-def test_two_links_are_held_one_is_fine(app, panel, approved_comment):
     approved_comment(email="anne@example.com")
-    assert post_comment(panel, submission(body="See https://a.example"), IP).verdict is Verdict.APPROVE
-    held = post_comment(panel, submission(body="See https://a.example and [b](https://b.example)"), IP)
+    proven(body="(confirms the address)")
+    assert post_comment(panel, submission(body="Typed Anne's address"), IP).verdict is Verdict.HOLD
+    assert post_comment(panel, proven(body="Anne's own browser"), IP).verdict is Verdict.APPROVE
+
+
+def test_hold_first_can_be_switched_off(app, panel, proven):
+    app.config["COMMENT_HOLD_FIRST"] = False
+    assert post_comment(panel, proven(), IP).verdict is Verdict.APPROVE
+
+
+def test_two_links_are_held_one_is_fine(app, panel, approved_comment, proven):
+    approved_comment(email="anne@example.com")
+    assert post_comment(panel, proven(body="See https://a.example"), IP).verdict is Verdict.APPROVE
+    held = post_comment(panel, proven(body="See https://a.example and [b](https://b.example)"), IP)
     assert held.verdict is Verdict.HOLD
 
 
@@ -73,9 +83,10 @@ def test_honeypot_over_http_looks_like_success(client, panel, post_form):
 
 
 def test_min_time_to_submit_over_http(app, client, panel, post_form):
-    assert post_form(client, panel, started=human_started(app, seconds_ago=1)).status_code == 303
+    assert post_form(client, panel, started=human_started(app, seconds_ago=1, client=client)).status_code == 303
     assert post_form(client, panel, started="forged").status_code == 303
-    assert post_form(client, panel, started=human_started(app, seconds_ago=4), body="Slow human").status_code == 303
+    slow = human_started(app, seconds_ago=4, client=client)
+    assert post_form(client, panel, started=slow, body="Slow human").status_code == 303
     with app.app_context():
         assert [c.body_source for c in stored()] == ["Slow human"]
 
@@ -105,10 +116,17 @@ def test_rate_limit_over_http_is_a_friendly_429(app, client, panel, post_form):
     assert json.status_code == 429 and "faster than we allow" in json.get_json()["message"]
 
 
-def test_duplicates_are_refused(app, client, panel, post_form):
+def test_duplicates_are_refused(app, client, panel, post_form, proven):
     post_comment(panel, submission(body="Same words."), IP)
     with pytest.raises(CommentRefused, match="already said that"):
-        post_comment(panel, submission(body="Same words."), "203.0.113.9")
+        post_comment(panel, submission(body="Same words."), IP)
+    # A proven author is refused from anywhere...
+    post_comment(panel, proven(body="Proven words."), IP)
+    with pytest.raises(CommentRefused, match="already said that"):
+        post_comment(panel, proven(body="Proven words."), "203.0.113.9")
+    # ...but an unproven repeat from elsewhere is only held: a refusal would tell
+    # whoever typed the address that its owner wrote those public words.
+    assert post_comment(panel, submission(body="Same words."), "203.0.113.9").verdict is Verdict.HOLD
     post_form(client, panel, body="Said twice")
     response = post_form(client, panel, body="Said twice")
     assert response.status_code == 409
@@ -169,7 +187,13 @@ def test_judge_is_a_pure_function():
     from eventsite.discussion.rules import Facts
 
     policy = Policy(min_submit_seconds=3, hold_first=False)
-    assert judge(submission(), Facts(), policy) is Verdict.APPROVE
+    assert judge(submission(), Facts(confirmed=True), policy) is Verdict.APPROVE
+    assert judge(submission(), Facts(), policy) is Verdict.HOLD  # unconfirmed: whatever the address
+    linky = submission(body="https://a.example https://b.example")
+    assert judge(linky, Facts(), Policy(min_submit_seconds=3)) is Verdict.HOLD
+    # A verified panelist's browser is published at once (still not when it floods or is a bot).
+    assert judge(submission(panelist_id=7, body=linky.body), Facts(), policy) is Verdict.APPROVE
+    assert judge(submission(panelist_id=7, form_age=1.0), Facts(), policy) is Verdict.DISCARD
     assert judge(submission(form_age=2.0), Facts(), policy) is Verdict.DISCARD
     assert judge(submission(), Facts(blocked=True), policy) is Verdict.SPAM
     assert word_list("a, B\nc,,") == ("a", "b", "c")

@@ -1,0 +1,168 @@
+"""Studio pages for offers: list, create, edit, delete; subscribers and their CSV.
+
+A blueprint of its own under ``/studio/offers/``, closed to everyone but
+signed-in organisers exactly as the studio is.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..events.models import Event, Panel
+from ..extensions import db
+from . import operations as ops
+from .export import subscribers_csv
+from .forms import DeleteForm, OfferForm
+from .models import Offer, Subscriber
+from .pdf import PdfError
+
+bp = Blueprint("offers_studio", __name__, url_prefix="/studio/offers")
+
+
+@bp.before_request
+@login_required
+def require_organiser():
+    """Close every page here to everyone but signed-in organisers."""
+
+
+def _offer_or_404(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def _scope_choices() -> list[SelectChoice]:
+    """ "Every panel", each event, each panel (two queries)."""
+    events = db.session.scalars(sa.select(Event).order_by(Event.name)).all()
+    panels = db.session.scalars(sa.select(Panel).options(so.joinedload(Panel.event)).order_by(Panel.title)).all()
+    return (
+        [SelectChoice("", "Every panel")]
+        + [SelectChoice(f"event-{e.id}", f"Panels of {e.name}") for e in events]
+        + [SelectChoice(f"panel-{p.id}", f"Panel: {p.title} ({p.event.name})") for p in panels]
+    )
+
+
+def _scope_value(offer: Offer | None) -> str:
+    if offer is None:
+        return ""
+    if offer.panel_id:
+        return f"panel-{offer.panel_id}"
+    return f"event-{offer.event_id}" if offer.event_id else ""
+
+
+def _fields(form: OfferForm) -> ops.OfferFields:
+    kind, _, number = (form.scope.data or "").partition("-")
+    return ops.OfferFields(
+        title=form.title.data,
+        pitch=form.pitch.data or "",
+        button_text=form.button_text.data or "",
+        consent_text=form.consent_text.data,
+        event_id=int(number) if kind == "event" else None,
+        panel_id=int(number) if kind == "panel" else None,
+        active=bool(form.active.data),
+    )
+
+
+@bp.get("/")
+def offers():
+    """Every offer, with how many confirmed subscribers each has."""
+    confirmed = (
+        sa.select(sa.func.count(Subscriber.id))
+        .where(Subscriber.offer_id == Offer.id, Subscriber.confirmed_at.is_not(None))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Offer, confirmed)
+        .options(so.joinedload(Offer.event), so.joinedload(Offer.panel))
+        .order_by(Offer.created_at.desc())
+    ).all()
+    return render_template("studio/offers.html", rows=rows, delete_form=DeleteForm())
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"offer_id": None})
+@bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
+def offer_edit(offer_id: int | None):
+    """Create or edit an offer; the PDF is checked before anything is saved.
+
+    :raise 404: unknown offer.
+    """
+    offer = _offer_or_404(offer_id) if offer_id else None
+    form = OfferForm(obj=offer)
+    form.scope.choices = _scope_choices()
+    if not form.is_submitted():
+        form.scope.data = _scope_value(offer)
+    if form.validate_on_submit():
+        upload = form.guide.data or None
+        try:
+            offer = ops.save_offer(_fields(form), offer, upload)
+        except (PdfError, ValueError) as exc:
+            db.session.rollback()
+            form.guide.errors = [str(exc)]
+            flash(f"Nothing was saved: {exc}", "error")
+            return render_template("studio/offers_form.html", form=form, offer=offer), 400
+        flash(f"“{offer.title}” saved.", "success")
+        return redirect(url_for(".offers"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("studio/offers_form.html", form=form, offer=offer), status
+
+
+@bp.post("/<int:offer_id>/delete")
+def offer_delete(offer_id: int):
+    """Delete an offer with its subscribers and guide.
+
+    :raise 404: unknown offer.
+    """
+    offer = _offer_or_404(offer_id)
+    if DeleteForm().validate_on_submit():
+        title = offer.title
+        ops.delete_offer(offer)
+        flash(f"“{title}” and its subscribers deleted.", "success")
+    return redirect(url_for(".offers"))
+
+
+def _confirmed_subscribers(offer: Offer) -> list[Subscriber]:
+    return list(
+        db.session.scalars(
+            sa.select(Subscriber)
+            .where(Subscriber.offer_id == offer.id, Subscriber.confirmed_at.is_not(None))
+            .order_by(Subscriber.confirmed_at.desc(), Subscriber.id.desc())
+        )
+    )
+
+
+@bp.get("/<int:offer_id>/subscribers")
+def subscribers(offer_id: int):
+    """The confirmed addresses of an offer, newest first.
+
+    :raise 404: unknown offer.
+    """
+    offer = _offer_or_404(offer_id)
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(Subscriber.id)).where(
+            Subscriber.offer_id == offer.id, Subscriber.confirmed_at.is_(None)
+        )
+    )
+    return render_template(
+        "studio/offers_subscribers.html", offer=offer, subscribers=_confirmed_subscribers(offer), waiting=waiting
+    )
+
+
+@bp.get("/<int:offer_id>/subscribers.csv")
+def subscribers_export(offer_id: int):
+    """The confirmed addresses as CSV, safe to open in a spreadsheet.
+
+    :raise 404: unknown offer.
+    """
+    offer = _offer_or_404(offer_id)
+    body = subscribers_csv(offer, _confirmed_subscribers(offer))
+    filename = f"subscribers-{ops.download_name(offer.title).removesuffix('.pdf')}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
