@@ -18,6 +18,10 @@ def apply_corrections(timeline: SpeechTimeline, corrections: Sequence[dict]) -> 
     - ``{"op": "split", "at": t}`` (optionally ``"speaker": i`` for the part after t): one turn becomes two;
     - ``{"op": "merge", "at": t}``: the turns either side of t become one turn of the first's speaker.
 
+    Keys other than those above (e.g. ``"by"``, who made it) are kept but not read.
+    The result counts the corrections it has (``corrections_applied``), so a
+    timeline stored with some corrections can later take just the newer ones.
+
     :raise ValueError: for an unknown op or a speaker index with no seat.
     """
     turns = list(timeline.turns)
@@ -34,7 +38,12 @@ def apply_corrections(timeline: SpeechTimeline, corrections: Sequence[dict]) -> 
             turns = _merge(turns, float(correction["at"]))
         else:
             raise ValueError(f"Unknown correction {op!r}.")
-    return replace(timeline, turns=turns, notes=list(timeline.notes))
+    return replace(
+        timeline,
+        turns=turns,
+        notes=list(timeline.notes),
+        corrections_applied=timeline.corrections_applied + len(corrections),
+    )
 
 
 def _assign(turns: list[Turn], start: float, end: float, speaker: int) -> list[Turn]:

@@ -39,8 +39,12 @@ PROGRESS_SPLIT = (0.35, 0.1, 0.55)
 #: below this median gap between the loudest microphone and the next (dB), channels are one room heard
 #: twice (ordinary stereo), not one microphone per panelist (lapel microphones give 10-20)
 CHANNEL_SEPARATION_DB = 6.0
-#: the note every clustered timeline carries, so the studio asks for names
-CLUSTERED_NOTE = "Speakers were told apart automatically; name them in the studio."
+#: the note every clustered timeline carries, so the studio asks for names; it says what was
+#: assumed, because counting voices is not reliable enough to warn only when there are more
+CLUSTERED_NOTE = (
+    "Speakers were told apart automatically, one voice per seated panelist "
+    "(anyone else who spoke is shown as one of them); name them in the studio."
+)
 
 
 def build_timeline(
@@ -209,6 +213,10 @@ def _who_speaks(
     if chapters:
         return speakers_from_chapters(chapters, frames), "chapters"
     if len(speakers) == 1:
+        notes.append(
+            f"Everything said is given to {speakers[0]}, the only seat on this panel; "
+            "seat anyone else who speaks so they get a bird of their own."
+        )
         return np.zeros(frames, dtype=np.int16), "single"
     labels, voices = cluster_voices(analysis, segments, len(speakers), frames)
     notes.append(CLUSTERED_NOTE)

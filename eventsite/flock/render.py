@@ -108,7 +108,15 @@ def render_flock(
         os.chmod(workdir, 0o755)  # noqa: S103 (mkdtemp's 0700 would hide it from the web server)
         (workdir / "thumbs").mkdir()
         argv = build_flock_argv(audio_path, scene.frames, timeline.fps, size, settings, audio_demuxer)
-        pipe = FramePipe(argv, cwd=workdir, nice=settings.nice, cancel=cancel, deadline=started + limit, limit=limit)
+        pipe = FramePipe(
+            argv,
+            cwd=workdir,
+            nice=settings.nice,
+            cancel=cancel,
+            deadline=started + limit,
+            limit=limit,
+            duration=timeline.duration,
+        )
         drawn = _stream_frames(scene, pipe, board.interval, workdir, on_progress, started)
         pipe.finish()
         _remux_mp4(workdir, timeline.duration, settings, cancel, max(60.0, started + limit - time.monotonic()))

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from ..transcode import limits
 from ..transcode.errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 
 #: frames waiting for ffmpeg: enough to ride out x264's bursts, 2.7 MB each at 720p
@@ -37,13 +38,20 @@ class FramePipe:
         cancel: threading.Event | None,
         deadline: float,
         limit: float,
+        duration: float = 0.0,
     ) -> None:
         self.cancel, self.deadline, self.limit = cancel, deadline, limit
         try:
             self.proc = subprocess.Popen(
-                argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                argv,
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                # the same memory and CPU limits as every other ffmpeg run
+                preexec_fn=limits.current().preexec(duration),  # noqa: PLW1509
             )
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise TranscodeError("The video converter could not be started.", str(exc)) from exc
         if nice:
             try:

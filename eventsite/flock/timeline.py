@@ -54,6 +54,9 @@ class SpeechTimeline:
     source: str = "none"
     #: Plain sentences for the organiser about what was assumed.
     notes: list[str] = field(default_factory=list)
+    #: How many of the recording's corrections (``Recording.speech_corrections``, in order)
+    #: this timeline already has, so the studio applies only the ones made since.
+    corrections_applied: int = 0
 
     def speaker_at(self, seconds: float) -> int:
         """Index of the speaker talking at ``seconds``, or -1 (silence or unknown)."""

@@ -23,7 +23,15 @@ from ..flock.listen import build_timeline, cues_from_webvtt
 from ..flock.render import FLOCK_DIR, render_flock
 from ..flock.timeline import SpeechTimeline
 from ..recordings.captions import captions_of, read_cues
-from ..recordings.models import JobKind, JobStatus, Recording, Rendition, RenditionKind, TranscodeJob
+from ..recordings.models import (
+    CaptionSource,
+    JobKind,
+    JobStatus,
+    Recording,
+    Rendition,
+    RenditionKind,
+    TranscodeJob,
+)
 from ..storage import StorageError, media_store
 from . import runtime
 from .runtime import RENDITIONS_DIR
@@ -84,7 +92,9 @@ def _captions(recording: Recording) -> tuple[list[tuple[float, float, str]] | No
     burned = []
     for (_start, _end, voice), cue in zip(voiced, read_cues(tracks[0]), strict=False):
         burned.append((cue.start, cue.end, f"{voice}: {cue.plain_text}" if voice else cue.plain_text))
-    return (voiced if any(v for _s, _e, v in voiced) else None), burned
+    # Automatic captions took their voices from an earlier timeline of ours: not evidence of who speaks.
+    trusted = tracks[0].source is not CaptionSource.AUTOMATIC and any(v for _s, _e, v in voiced)
+    return (voiced if trusted else None), burned
 
 
 def _chapters(recording: Recording) -> list[tuple[float, int]] | None:
@@ -103,6 +113,12 @@ def read_timeline(recording: Recording) -> SpeechTimeline | None:
             return SpeechTimeline.from_json(fh.read().decode())
     except (StorageError, ValueError, KeyError):
         return None
+
+
+NO_SEATS_NOTE = (
+    "Nobody is seated on this panel yet, so one bird named after the panel speaks for everyone. "
+    "Seat the panelists and draw the birds again to give each of them a bird."
+)
 
 
 def make_flock(job: TranscodeJob, watcher) -> list[str]:
@@ -127,6 +143,8 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
             captions=voiced,
             chapters=_chapters(recording),
             channels="auto",
+            # Phones are heard for English only; other languages get loudness-driven beaks and a note.
+            language=recording.language or "en",
             on_progress=listened,
             cancel=watcher.cancel.is_set,
         )
@@ -158,6 +176,9 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
     )
     (renditions / FLOCK_DIR / TIMELINE_NAME).write_text(timeline.to_json())
     _store(recording, result.outputs)
+    if not panel.seats:
+        # The one bird is the panel's own: say that, not "given to <the panel's title>, the only seat".
+        return [NO_SEATS_NOTE, *(n for n in timeline.notes if not n.startswith("Everything said is given to"))]
     return list(timeline.notes)
 
 
