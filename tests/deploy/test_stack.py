@@ -123,7 +123,11 @@ def test_nginx_serves_published_media_after_one_question_to_the_app(stack, publi
     )
     asked = sum(stack.access_log(n).count("/_media_auth/") for n in ("web1", "web2"))
     for _ in range(5):
-        part = requests.get(segment, headers={"Range": "bytes=0-99"}, timeout=10)
+        # Viewers of a page with a comment form carry a session cookie: each a different one.
+        viewer = requests.Session()
+        viewer.get(published["url"], timeout=10)
+        assert viewer.cookies, "the panel page gives its viewers a session"
+        part = viewer.get(segment, headers={"Range": "bytes=0-99"}, timeout=10)
         assert part.status_code == 206 and len(part.content) == 100
     # One question about this segment at most; the other answers came from nginx's cache.
     time.sleep(0.5)  # gunicorn writes its access log after the response
