@@ -12,6 +12,7 @@ from eventsite.config import TestingConfig
 from eventsite.events.models import Event, Panel, Panelist, View
 from eventsite.extensions import db
 from eventsite.recordings.models import JobStatus, Recording
+from eventsite.storage import media_store
 from eventsite.times import clock
 
 
@@ -40,8 +41,11 @@ def test_seed_demo_creates_the_social_media_week_panel_once(runner, app, client)
         assert [job.status for job in recording.jobs] == [JobStatus.QUEUED]
         panel = db.session.scalar(sa.select(Panel))
         assert panel.default_view.value == "flock" and panel.public_views() == {View.FLOCK, View.AUDIO}
-        vtt = client.get(f"/captions/{recording.captions[0].id}.vtt").get_data(as_text=True)
+        # Read from the store: the public sees captions only once the recording is transcoded.
+        with media_store().open(recording.captions[0].storage_key) as fh:
+            vtt = fh.read().decode()
         assert "<v Azeem Azhar>" in vtt and "Cheep cheep" in vtt
+        assert client.get(f"/captions/{recording.captions[0].id}.vtt").status_code == 404
         titles = {c.title: c for c in recording.chapters}
         assert titles["Influence always has a topic"].panelist_id == db.session.scalar(
             sa.select(Panelist.id).where(Panelist.name == "Azeem Azhar")
