@@ -187,12 +187,14 @@ def post_throughput(workdir: Path, clients: int, posts: int) -> dict:
         os.environ,
         EVENTSITE_INSTANCE_PATH=str(instance),
         EVENTSITE_DATABASE_URL=f"sqlite:///{db_path}",
-        EVENTSITE_SECRET_KEY="bench-secret",
+        EVENTSITE_SECRET_KEY="bench-comments-secret-key-of-at-least-32-chars",
         EVENTSITE_BIND=f"127.0.0.1:{free_port()}",
         EVENTSITE_COMMENT_RATE_LIMIT="1000000 per minute",
         EVENTSITE_COMMENT_MIN_SUBMIT_SECONDS="0",
     )
-    app = create_app({"DATABASE_URL": env["EVENTSITE_DATABASE_URL"], "SECRET_KEY": "bench-secret"})
+    app = create_app(
+        {"DATABASE_URL": env["EVENTSITE_DATABASE_URL"], "SECRET_KEY": "bench-comments-secret-key-of-at-least-32-chars"}
+    )
     with app.app_context():
         db.create_all()
         event = Event(slug="bench", name="Bench")
@@ -371,7 +373,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.pages_only and args.write:
         parser.error("--write needs the whole benchmark")
-    settings = {"DATABASE_URL": "", "SECRET_KEY": "bench-secret"}
+    settings = {"DATABASE_URL": "", "SECRET_KEY": "bench-comments-secret-key-of-at-least-32-chars"}
     if args.per_page is not None:
         settings["COMMENTS_PER_PAGE"] = args.per_page
     if args.order:

@@ -68,7 +68,7 @@ class Bench:
             "EVENTSITE_DATABASE_URL": f"sqlite:///{tmp / 'site.db'}",
             "EVENTSITE_MEDIA_ROOT": str(tmp / "media"),
             "EVENTSITE_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
-            "EVENTSITE_SECRET_KEY": "bench-transcode",
+            "EVENTSITE_SECRET_KEY": "bench-transcode-secret-key-of-at-least-32-chars",
         }
         os.environ.update(self.env)
         # Other people edit the work tree while this runs for ~20 minutes; benchmark one consistent copy

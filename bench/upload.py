@@ -51,7 +51,7 @@ class Site:
             "EVENTSITE_INSTANCE_PATH": str(self.dir / "instance"),
             "EVENTSITE_DATABASE_URL": f"sqlite:///{self.dir / 'site.db'}",
             "EVENTSITE_MEDIA_ROOT": str(self.media),
-            "EVENTSITE_SECRET_KEY": "bench",
+            "EVENTSITE_SECRET_KEY": "bench-upload-secret-key-of-at-least-32-chars",
         }
         os.environ.update(self.env)
         from eventsite import create_app

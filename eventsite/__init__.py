@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import Config, load_secret_key
+from .config import Config, check_secret_key, load_secret_key
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    check_secret_key(app.config["SECRET_KEY"], testing=app.testing)
 
     from . import database, security, storage
     from .extensions import csrf, limiter, migrate
@@ -56,6 +57,9 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     migrate.init_app(
         app, database.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
     )
+    from . import request_limits
+
+    request_limits.init_app(app)  # before CSRF, which reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     storage.init_app(app)
@@ -74,6 +78,20 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     app.register_blueprint(studio.bp, url_prefix="/studio")
     recordings.init_app(app)
     sharing.init_app(app)
+    from . import search, transcripts
+
+    search.init_app(app)
+    transcripts.init_app(app)
+    from . import api, feeds
+
+    feeds.init_app(app)
+    api.init_app(app)
+    from . import clips
+
+    clips.init_app(app)
+    from . import offers
+
+    offers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import search
 from .accounts.models import Organiser, Role
 from .accounts.operations import AccountError, create_organiser, create_token
 from .database import schema_is_current
@@ -80,6 +81,7 @@ def seed_demo_command():
         click.echo("Demo recording spoken by six voices and queued: the worker transcodes it, then draws the birds.")
     if panel is not None:
         seed_demo_thread(panel)
+    search.reindex_all()  # the demo's event and people (panels follow their captions by themselves)
     if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
         password, said = demo_password()
         if password:

@@ -13,22 +13,72 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_secret_key(instance_path: str) -> str:
+#: Shortest secret key accepted at start-up (characters); a generated key has 64.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SecretKeyError(RuntimeError):
+    """The secret key is unusable; the message says how to make a good one."""
+
+
+def check_secret_key(key: str | bytes, *, testing: bool = False) -> None:
+    """Refuse a short secret key at start-up: it signs sessions, so a guessable
+    one lets anyone sign in as an organiser.
+
+    :raise SecretKeyError: shorter than :data:`MIN_SECRET_KEY_LENGTH` (the test suite's own key excepted).
+    """
+    if testing or len(key) >= MIN_SECRET_KEY_LENGTH:
+        return
+    raise SecretKeyError(
+        f"EVENTSITE_SECRET_KEY is {len(key)} characters long; use at least {MIN_SECRET_KEY_LENGTH} random "
+        "characters, e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))' "
+        "(or unset it to have one generated into the instance folder)."
+    )
+
+
+def load_secret_key(instance_path: str, *, wait_seconds: float = 5.0) -> str:
     """Return the secret key kept in the instance folder, creating it once.
 
     Keeping it on disk means sessions and signed links survive a restart
-    even when ``EVENTSITE_SECRET_KEY`` is not set.
+    even when ``EVENTSITE_SECRET_KEY`` is not set. Several processes may
+    start at once (gunicorn workers, the job worker): the key is written in
+    full to a temporary file, then linked into place, which fails if the
+    file already exists (like ``O_EXCL``). So exactly one key wins, every
+    process reads that one, and nobody ever reads a half-written or empty key.
+
+    :raise SecretKeyError: the file stays empty (written by something else).
     """
+    import tempfile
+    import time
+
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    # Create with 0600 so other users on the machine cannot read it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            key = path.read_text().strip()
+        except FileNotFoundError:
+            key = None
+        if key:
+            return key
+        if key is None:
+            fresh = secrets.token_hex(32)
+            # mkstemp creates the file 0600, so other users on the machine cannot read it.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(fresh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.link(tmp, path)
+                return fresh
+            except FileExistsError:
+                continue  # another process got there first: read its key
+            finally:
+                os.unlink(tmp)
+        if time.monotonic() > deadline:
+            raise SecretKeyError(f"{path} is empty; delete it (a new key is made) or put a key in it.")
+        time.sleep(0.05)
 
 
 class Config:
@@ -38,8 +88,18 @@ class Config:
     DATABASE_URL: str | None = None
     #: Where uploads, originals and renditions live (local storage back-end).
     MEDIA_ROOT: str = str(PROJECT_ROOT / "media")
-    #: Storage back-end for media files ("local": files under MEDIA_ROOT).
+    #: Storage back-end for media files ("local": files under MEDIA_ROOT; "s3": a bucket).
     STORAGE: str = "local"
+    #: S3-compatible service for ``STORAGE = "s3"``: endpoint (empty → AWS), bucket, region, credentials
+    #: (empty credentials → boto3's own chain, e.g. an AWS role).
+    S3_ENDPOINT_URL: str = ""
+    S3_BUCKET: str = ""
+    S3_REGION: str = ""
+    S3_ACCESS_KEY_ID: str = ""
+    S3_SECRET_ACCESS_KEY: str = ""
+    #: Public base URL of the bucket or a CDN in front of it; published media then
+    #: redirects there instead of to a presigned URL (S3 only).
+    MEDIA_PUBLIC_URL: str = ""
     #: Job queue: ``None`` → SQLite file in the instance folder, or ``redis://…``.
     QUEUE_URL: str | None = None
     #: Run queued jobs at once in the web process (tests and demos only).
@@ -52,10 +112,20 @@ class Config:
     CARTOON_HEIGHT: int = 360
     #: Draw the feathered-friends (flock) video after each transcode.
     FLOCK_ENABLED: bool = True
+    #: Make draft captions by speech recognition (English recordings without captions) after each transcode.
+    AUTO_CAPTIONS_ENABLED: bool = True
     #: libx264 preset: slower presets give smaller files for more CPU time.
     TRANSCODE_PRESET: str = "veryfast"
-    #: Wall-clock limit for one transcode in seconds; 0 → 20× the duration (at least 2 minutes).
+    #: Wall-clock limit for one transcode in seconds; 0 → 4× the duration (at least 10 minutes,
+    #: at most TRANSCODE_TIMEOUT_MAX).
     TRANSCODE_TIMEOUT: int = 0
+    #: Longest wall-clock limit the 4×-duration rule gives, in seconds.
+    TRANSCODE_TIMEOUT_MAX: int = 12 * 3600
+    #: Address space (RLIMIT_AS) of every ffmpeg and ffprobe run, in bytes; 0 → no limit.
+    FFMPEG_MEMORY_LIMIT: int = 4 * 1024**3
+    #: CPU seconds (RLIMIT_CPU, all threads) per second of media for one ffmpeg run,
+    #: at least 10 minutes; 0 → no limit.
+    FFMPEG_CPU_PER_SECOND: float = 20
     #: A running job whose heartbeat is older than this lost its worker.
     JOB_STALE_SECONDS: int = 60
     #: Times a job is started before it is given up as failed.
@@ -79,11 +149,16 @@ class Config:
     RATELIMIT_STORAGE_URI: str = "memory://"
     #: Login attempts allowed per IP address.
     LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Failed sign-ins allowed per account (e-mail address), from any number of addresses.
+    LOGIN_ACCOUNT_RATE_LIMIT: str = "10 per 15 minutes"
     #: Form tokens are tied to the visitor's session and never expire on their own:
     #: people watch a 90-minute panel before they comment.
     WTF_CSRF_TIME_LIMIT: int | None = None
     #: Largest portrait or avatar image accepted, in bytes.
     MAX_IMAGE_BYTES: int = 10 * 1024 * 1024
+    #: Largest request body of any route (bytes); the image, caption and PDF
+    #: forms get what their files need, tus uploads stream (eventsite/request_limits.py).
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     #: Largest recording accepted through the tus upload endpoint, in bytes.
     UPLOAD_MAX_BYTES: int = 50 * 1024**3
     #: Seconds an unfinished upload is kept after its last byte arrived.
@@ -114,6 +189,8 @@ class Config:
     #: "starttls" (port 587), "ssl" (port 465) or "none" (a local relay).
     SMTP_SECURITY: str = "starttls"
     SMTP_TIMEOUT: int = 20
+    #: Send e-mail from the job queue's workers (True) or during the request (False).
+    MAIL_QUEUE: bool = True
     #: Sender of notification and digest e-mails.
     MAIL_FROM: str = "eventsite <noreply@localhost>"
     #: Replies nest this deep; deeper replies join the deepest level.
@@ -130,6 +207,8 @@ class Config:
     COMMENT_BLOCK_WORDS: list[str] | str = []
     #: Forms sent back faster than this (seconds) are from bots and discarded.
     COMMENT_MIN_SUBMIT_SECONDS: float = 3
+    #: A comment form shown longer ago than this (seconds) is refused with "please reload".
+    COMMENT_FORM_MAX_AGE: int = 24 * 3600
     #: Comments allowed per IP address, counted in the database ("N per minute|hour|day").
     COMMENT_RATE_LIMIT: str = "5 per minute"
     #: Close comments this many days after a panel is published; 0 keeps them open.
@@ -140,6 +219,28 @@ class Config:
     COMMENTS_PER_PAGE: int = 50
     #: "oldest" or "newest" threads first.
     COMMENT_ORDER: str = "oldest"
+    #: Hours a commenter's confirmation link stays valid.
+    COMMENT_CONFIRM_HOURS: float = 72
+    #: Hours a panelist's magic link (sent from the studio) stays valid.
+    PANELIST_LINK_HOURS: float = 72
+    #: Apple Podcasts category of the events' podcast feeds (one of Apple's list).
+    PODCAST_CATEGORY: str = "Business"
+    #: Quote clips visitors may ask for per IP address (organisers are not counted).
+    CLIP_RATE_LIMIT: str = "10 per hour"
+    #: Short side of a rendered clip in pixels (720 → 720×1280 vertical, 1280×720 wide).
+    CLIP_SHORT_SIDE: int = 720
+    #: Largest free-guide PDF accepted in the studio, in bytes.
+    OFFER_MAX_BYTES: int = 20 * 1024 * 1024
+    #: Hours a free-guide confirmation link stays valid (unconfirmed sign-ups are deleted after it).
+    OFFER_CONFIRM_HOURS: float = 72
+    #: Hours a free-guide download link stays valid.
+    OFFER_DOWNLOAD_HOURS: float = 168
+    #: Free-guide sign-ups allowed for one e-mail address (Flask-Limiter syntax).
+    OFFER_SIGNUP_RATE_LIMIT: str = "3 per hour"
+    #: Free-guide sign-ups allowed from one IP address.
+    OFFER_SIGNUP_IP_RATE_LIMIT: str = "20 per hour"
+    #: Sign-up forms sent back faster than this (seconds) are from bots and discarded.
+    OFFER_MIN_SUBMIT_SECONDS: float = 2
 
 
 class TestingConfig(Config):
@@ -151,5 +252,9 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 19456
     ARGON2_TIME_COST = 2
     LOGIN_RATE_LIMIT = "5 per minute"
+    # Mail tests read the SMTP server right after the request; tests/security turns the queue on.
+    MAIL_QUEUE = False
     # Drawing birds after every transcode would slow the suite; flock tests turn it on.
     FLOCK_ENABLED = False
+    # Likewise for speech recognition; tests/transcripts turn it on.
+    AUTO_CAPTIONS_ENABLED = False

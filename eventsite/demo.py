@@ -10,6 +10,7 @@ from .discussion.demo import seed_demo_comments
 from .events.models import Consent, Event, Panel, Panelist, PanelStatus, SeatRole, View
 from .events.slugs import unique_slug
 from .extensions import db
+from .offers.demo import seed_demo_offer
 from .studio.operations import seat_panelist
 
 EVENT = {
@@ -89,6 +90,7 @@ def seed_demo() -> bool:
         db.session.flush()
         seat_panelist(panel, person, role, position, Consent.BIRD)
     db.session.commit()
+    seed_demo_offer(panel)
     return True
 
 

@@ -58,6 +58,22 @@ def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None =
     return True
 
 
+def queue_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bool:
+    """Hand one prepared message to a worker (``MAIL_QUEUE``), else send it now.
+
+    Called during requests: a comment, a sign-up or a moderation click must
+    not wait for an SMTP server (up to ``SMTP_TIMEOUT`` when it is slow).
+    Returns True once the message is queued, or what :func:`send_mail` says.
+    """
+    if not current_app.config.get("MAIL_QUEUE"):
+        return send_mail(to, subject, body, headers)
+    # imported here: the jobs package imports the feature areas that call us
+    from .jobs.mail_jobs import deliver_mail
+
+    deliver_mail(to, subject, body, dict(headers or {}))
+    return True
+
+
 def _deliver(message: EmailMessage, config) -> None:
     host, port, timeout = config["SMTP_HOST"], int(config["SMTP_PORT"]), int(config["SMTP_TIMEOUT"])
     security = (config.get("SMTP_SECURITY") or "none").lower()

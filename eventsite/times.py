@@ -7,6 +7,8 @@ captions, chapters, comments and templates all share it.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 _CLOCK = r"\d{1,3}(?::[0-5]?\d){1,2}(?:\.\d+)?"
 _UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
@@ -70,3 +72,8 @@ def iso_duration(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     out = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     return out + (f"{secs}S" if secs or out == "PT" else "")
+
+
+def rss_date(moment: datetime) -> str:
+    """RFC 822 as RSS 2.0 wants it: ``Fri, 09 Oct 2020 04:30:38 GMT`` (an aware datetime)."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)

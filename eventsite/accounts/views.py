@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
+from . import throttle
 from .forms import LoginForm
 from .operations import authenticate
 
@@ -37,11 +38,17 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        minutes = throttle.minutes_blocked(form.email.data)
+        if minutes:
+            # the password is not even checked, so guessing on gains nothing
+            flash(throttle.blocked_message(minutes), "error")
+            return render_template("accounts/login.html", form=form), 429
         organiser = authenticate(form.email.data, form.password.data)
         if organiser is not None:
             login_user(organiser, remember=form.remember.data)
             flash(f"Welcome back, {organiser.name}.", "success")
             return redirect(safe_next(form.next.data))
+        throttle.record_failure(form.email.data)
         flash("That e-mail and password don't match an organiser account.", "error")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status

@@ -15,13 +15,36 @@ from flask import abort, redirect, request, url_for
 from ..extensions import db
 from ..recordings.access import viewer_is_organiser
 from . import slugs
-from .models import Event, Panel, Seat
+from .models import Event, Panel, Panelist, Seat
 
 
 def may_see(panel: Panel) -> bool:
     """Whether this request's visitor may see ``panel``: anyone once it is
     public, organisers (signed in, or with an API token) always."""
     return panel.is_public() or viewer_is_organiser()
+
+
+def event_is_public(event_id: int) -> bool:
+    """Whether the event has a panel anyone with the link may see (unlisted ones count:
+    their page links to the event)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(Panel.event_id == event_id, Panel.is_public()))))
+
+
+def panelist_is_public(panelist_id: int) -> bool:
+    """Whether the person sits on a panel anyone with the link may see."""
+    seated = sa.exists().where(Seat.panelist_id == panelist_id, Seat.panel_id == Panel.id, Panel.is_public())
+    return bool(db.session.scalar(sa.select(seated)))
+
+
+def may_see_event(event: Event) -> bool:
+    """Events with no public panel are the organisers' alone (a draft programme
+    must not leak through its event page)."""
+    return event_is_public(event.id) or viewer_is_organiser()
+
+
+def may_see_panelist(panelist: Panelist) -> bool:
+    """People appear in public (profile, portrait, bird) only once they sit on a public panel."""
+    return panelist_is_public(panelist.id) or viewer_is_organiser()
 
 
 def _find(event_id: int, slug: str) -> Panel | None:

@@ -112,6 +112,8 @@ class Panel(db.Model):
     cartoon_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     #: Offer MP4 and audio downloads on the public page.
     downloads_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Let visitors make quote clips of this panel (organisers always can).
+    clips_enabled: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     #: The view the player opens on (and embeds and links without ?view= follow),
     #: when the panelists' consent allows it.
     default_view: so.Mapped[View] = so.mapped_column(

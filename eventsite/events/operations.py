@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
+from .. import search
 from ..database import utcnow
 from ..extensions import db
 from .models import Event, Panel, Panelist, PanelStatus, Seat
@@ -40,11 +41,12 @@ def latest_panels(limit: int = 12) -> list[Panel]:
 
 
 def events_with_listed_panels() -> list[tuple[Event, int]]:
-    """Events and how many listed panels each has, newest event first."""
+    """Events with listed panels and how many each has, newest event first (an
+    event with none is not public)."""
     count = sa.func.count(Panel.id)
     query = (
         sa.select(Event, count)
-        .outerjoin(Panel, sa.and_(Panel.event_id == Event.id, listed_condition()))
+        .join(Panel, sa.and_(Panel.event_id == Event.id, listed_condition()))
         .group_by(Event.id)
         .order_by(sa.func.coalesce(Event.starts_on, sa.func.date(Event.created_at)).desc(), Event.id.desc())
     )
@@ -124,3 +126,4 @@ def publish_panel(panel: Panel, status: PanelStatus, publish_at: datetime | None
         panel.publish_at = utcnow()
     panel.status = status
     db.session.commit()
+    search.reindex_panel(panel)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from flask import render_template, request
 
 from ..discussion.context import Discussion, load_discussion
+from ..discussion.moments import comment_moments
 from ..recordings.player import PlayerMedia, media_url, player_media
 from ..sharing.seo import video_object
 from ..sharing.views import iframe_html, oembed_discovery_url
+from ..transcripts.page import Transcript, transcript_of
 from ..urls import absolute, embed_url
 from .models import Panel
 
@@ -35,6 +37,10 @@ class PanelPage:
     #: Absolute URLs for Open Graph and Twitter cards.
     poster_url: str | None
     video_file_url: str | None
+    #: Approved comments tied to moments, for the seek-bar markers ([] without a player).
+    comment_moments: list[dict]
+    #: The transcript in speaker turns (None without captions).
+    transcript: Transcript | None = None
 
 
 def panel_page(panel: Panel) -> PanelPage:
@@ -54,6 +60,8 @@ def panel_page(panel: Panel) -> PanelPage:
         embed_code=iframe_html(panel, width, height),
         poster_url=poster,
         video_file_url=video_file,
+        comment_moments=comment_moments(panel.id) if media else [],
+        transcript=transcript_of(media),
     )
 
 

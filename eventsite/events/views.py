@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from ..extensions import db, limiter
-from ..storage import StorageError, media_store
+from ..storage import LocalMediaStore, StorageError, media_store
 from . import birds, slugs, stats
 from . import operations as ops
-from .loader import load_panel
+from .cards import panel_cards
+from .loader import load_panel, may_see_event, may_see_panelist
 from .models import Event, Panel, Panelist
 from .page import render_panel_page
 
@@ -19,22 +20,28 @@ bp = Blueprint("events", __name__)
 @bp.route("/")
 def home():
     """Events and the latest panels."""
-    return render_template("events/home.html", events=ops.events_with_listed_panels(), latest=ops.latest_panels())
+    latest = ops.latest_panels()
+    return render_template(
+        "events/home.html", events=ops.events_with_listed_panels(), latest=latest, cards=panel_cards(latest)
+    )
 
 
 @bp.route("/events/<slug>/")
 def event(slug: str):
     """An event and its panels in programme order.
 
-    :raise 404: unknown slug (old slugs redirect).
+    :raise 404: unknown slug (old slugs redirect), or an event with no public panel.
     """
     found = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if found is None:
         target = slugs.redirect_target("event", slug)
-        if target and (moved := db.session.get(Event, target)):
+        if target and (moved := db.session.get(Event, target)) and may_see_event(moved):
             return redirect(url_for(".event", slug=moved.slug), 301)
         abort(404)
-    return render_template("events/event.html", event=found, panels=ops.listed_panels_of(found))
+    if not may_see_event(found):
+        abort(404)
+    panels = ops.listed_panels_of(found)
+    return render_template("events/event.html", event=found, panels=panels, cards=panel_cards(panels))
 
 
 @bp.route("/events/<event_slug>/<slug>/")
@@ -51,13 +58,15 @@ def panel(event_slug: str, slug: str):
 def panelist(slug: str):
     """A panelist's profile and their public panels.
 
-    :raise 404: unknown slug (old slugs redirect).
+    :raise 404: unknown slug (old slugs redirect), or nobody seated on a public panel.
     """
     person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
     if person is None:
         target = slugs.redirect_target("panelist", slug)
-        if target and (moved := db.session.get(Panelist, target)):
+        if target and (moved := db.session.get(Panelist, target)) and may_see_panelist(moved):
             return redirect(url_for(".panelist", slug=moved.slug), 301)
+        abort(404)
+    if not may_see_panelist(person):
         abort(404)
     return render_template("events/panelist.html", person=person, panels=ops.public_panels_of(person))
 
@@ -66,9 +75,11 @@ def panelist(slug: str):
 def person_image(slug: str, kind: str):
     """A panelist's portrait (``photo``), bird artwork (``avatar``) or bird (``bird``, ``?size=96``).
 
-    :raise 404: unknown person, kind, size, or no image.
+    :raise 404: unknown person, kind, size, no image, or nobody seated on a public panel.
     """
     person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
+    if person is not None and not may_see_panelist(person):
+        abort(404)
     if person is not None and kind == "bird":
         size = request.args.get("size", 192, type=int)
         key = birds.bird_portrait_key(person, size) if size in birds.PORTRAIT_SIZES else None
@@ -76,8 +87,14 @@ def person_image(slug: str, kind: str):
         key = {"photo": person.photo_key, "avatar": person.avatar_key}.get(kind) if person else None
     if not key:
         abort(404)
+    store = media_store()
+    if not isinstance(store, LocalMediaStore):
+        from ..recordings.serving import content_type_for, stored_file_response
+
+        # Keys change whenever the image changes, so the URL can be cached long.
+        return stored_file_response(key, content_type_for(key), "public, max-age=3600")
     try:
-        path = media_store().path(key)
+        path = store.path(key)
     except StorageError:
         abort(404)
     if not path.is_file():

@@ -17,9 +17,11 @@ from flask import Flask
 from huey.storage import RedisStorage, SqliteStorage
 
 from ..extensions import queue
+from ..transcode import limits as transcode_limits
 from . import runtime
 from .housekeeping import housekeeping, requeue_stale_jobs
-from .posters import choose_poster
+from .mail_jobs import deliver_mail
+from .posters import choose_poster, queue_poster, render_poster
 from .transcode_job import JobRefused, active_job, cancel_job, queue_transcode, run_transcode_job
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "active_job",
     "cancel_job",
     "choose_poster",
+    "queue_poster",
+    "render_poster",
+    "deliver_mail",
     "housekeeping",
     "init_app",
     "queue_transcode",
@@ -56,3 +61,11 @@ def init_app(app: Flask) -> None:
     queue.storage_kwargs = kwargs
     queue.storage = queue.create_storage()
     queue.immediate = bool(app.config.get("QUEUE_IMMEDIATE"))
+    # every ffmpeg/ffprobe of this process (web upload checks included) gets these
+    transcode_limits.configure(
+        transcode_limits.ResourceLimits(
+            address_space=int(app.config["FFMPEG_MEMORY_LIMIT"]),
+            cpu_per_media_second=float(app.config["FFMPEG_CPU_PER_SECOND"]),
+            timeout_max=float(app.config["TRANSCODE_TIMEOUT_MAX"]),
+        )
+    )

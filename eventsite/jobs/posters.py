@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import os
+import logging
+import tempfile
+from pathlib import Path
 
 from .. import transcode
-from ..extensions import db
+from ..extensions import db, queue
 from ..recordings.models import Recording, RenditionKind
 from ..storage import media_store
+from ..times import clock
+from . import runtime
 from .transcode_job import JobRefused
+
+log = logging.getLogger(__name__)
 
 
 def choose_poster(recording: Recording, seconds: float) -> None:
     """Replace the recording's poster with the frame around ``seconds``.
 
-    The new JPEG is written beside the old one and renamed over it, so the
-    page never serves half a file; the time is kept for later re-transcodes.
+    The new JPEG is made in a temporary folder and then stored over the old
+    one (the store replaces a file whole, so the page never serves half a
+    file); the time is kept for later re-transcodes.
 
     :raise JobRefused: the recording has no poster yet (not transcoded, or audio only).
     :raise TranscodeError: ffmpeg could not take the frame.
@@ -24,23 +31,52 @@ def choose_poster(recording: Recording, seconds: float) -> None:
     video = (recording.probe or {}).get("video")
     if poster is None or not video:
         raise JobRefused("This recording has no video frames to take a poster from yet.")
-    target = media_store().path(poster.storage_key)
-    partial = target.with_name(f".{target.name}.new.jpg")
-    try:
-        transcode.take_poster(
-            media_store().path(recording.original_key),
-            partial,
-            seconds,
-            demuxer=recording.probe["demuxer"],
-            width=poster.width,
-            height=poster.height,
-            fps=video.get("fps") or 30.0,
-            video_index=video.get("index"),
-            duration=recording.duration_seconds,
-        )
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    poster.size_bytes = target.stat().st_size
+    store = media_store()
+    with tempfile.TemporaryDirectory(prefix="eventsite-poster-") as scratch:
+        partial = Path(scratch) / "poster.jpg"
+        with store.local_copy(recording.original_key) as source:
+            transcode.take_poster(
+                source,
+                partial,
+                seconds,
+                demuxer=recording.probe["demuxer"],
+                width=poster.width,
+                height=poster.height,
+                fps=video.get("fps") or 30.0,
+                video_index=video.get("index"),
+                duration=recording.duration_seconds,
+            )
+        with partial.open("rb") as frame:
+            poster.size_bytes = store.save(poster.storage_key, frame)
     recording.poster_time = seconds
     db.session.commit()
+
+
+# In a worker, not the request: ffmpeg seeks in the original (gigabytes, maybe
+# on another machine) and a web worker would be tied up meanwhile.
+
+
+def queue_poster(recording: Recording, seconds: float) -> None:
+    """Check the choice now and take the frame in a worker.
+
+    :raise JobRefused: no poster to replace yet, or a moment past the end.
+    """
+    poster = next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
+    if poster is None or not (recording.probe or {}).get("video"):
+        raise JobRefused("This recording has no video frames to take a poster from yet.")
+    if recording.duration_seconds and seconds > recording.duration_seconds:
+        raise JobRefused(f"The recording ends at {clock(recording.duration_seconds)}; please choose an earlier moment.")
+    render_poster(recording.id, float(seconds))
+
+
+@queue.task()
+def render_poster(recording_id: int, seconds: float) -> None:
+    """Take the chosen frame; a failure leaves the old poster and is logged."""
+    with runtime.app.app_context():
+        recording = db.session.get(Recording, recording_id)
+        if recording is None:
+            return  # deleted meanwhile
+        try:
+            choose_poster(recording, seconds)
+        except (JobRefused, transcode.TranscodeError) as exc:
+            log.warning("poster for recording %s at %.2f s failed: %s", recording_id, seconds, exc)

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from .. import transcode
+from .. import search, transcode
 from ..database import utcnow
 from ..events.artwork import panel_artwork
 from ..extensions import db, queue
@@ -29,6 +29,7 @@ from ..recordings.models import (
     TranscodeJob,
 )
 from ..storage import media_store
+from ..transcripts.job import make_captions, queue_auto_captions
 from . import runtime
 from .flock_job import make_flock, queue_flock
 from .runtime import RENDITIONS_DIR
@@ -236,6 +237,10 @@ def _run(job_id: int) -> None:
             notes = make_flock(job, watcher)
             status, error = JobStatus.SUCCEEDED, None
             return
+        if job.kind in (JobKind.CAPTIONS, JobKind.ALIGN):
+            notes = make_captions(job, watcher)
+            status, error = JobStatus.SUCCEEDED, None
+            return
         _remove_leftovers(recording)
         source = media_store().path(recording.original_key)
         info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
@@ -252,6 +257,7 @@ def _run(job_id: int) -> None:
         _store_outputs(recording, outputs)
         recording.status = RecordingStatus.READY
         db.session.commit()
+        search.reindex_panel(recording.panel)  # a new recording brings its own captions
         status, error = JobStatus.SUCCEEDED, None
     except transcode.TranscodeCancelled:
         status, error = JobStatus.CANCELLED, "Cancelled by an organiser."
@@ -269,7 +275,8 @@ def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | Non
     """Write the final state; the recording stays ready if an older set is still live.
 
     A successful transcode queues the flock job (the birds are drawn after the
-    ladder, so the video is watchable first and a failure to draw never costs it).
+    ladder, so the video is watchable first and a failure to draw never costs it),
+    and then draft captions (after the flock, whose speech timeline names the speakers).
     """
     db.session.rollback()  # drop whatever a failure left half-done; successes committed already
     job = db.session.get(TranscodeJob, job_id)
@@ -283,3 +290,7 @@ def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | Non
     db.session.commit()
     if status is JobStatus.SUCCEEDED and job.kind is JobKind.TRANSCODE and runtime.app.config["FLOCK_ENABLED"]:
         queue_flock(recording)
+    elif (job.kind is JobKind.TRANSCODE and status is JobStatus.SUCCEEDED) or (
+        job.kind is JobKind.FLOCK and status is not JobStatus.CANCELLED
+    ):
+        queue_auto_captions(recording)  # after the birds, so draft captions can name who speaks

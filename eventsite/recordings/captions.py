@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from .. import search
 from ..extensions import db
 from ..storage import StorageError, media_store
 from ..times import vtt_timestamp
 from .line_errors import LineError
-from .models import Caption, Recording
+from .models import Caption, CaptionSource, Recording
 
 #: Largest caption file accepted; a three-hour panel's captions are about 300 kB.
 MAX_CAPTION_BYTES = 2 * 1024 * 1024
@@ -179,11 +180,27 @@ def convert_to_webvtt(data: bytes) -> str:
     return to_webvtt(parse_captions(data))
 
 
-def save_caption(recording: Recording, language: str, label: str, data: bytes) -> Caption:
+def clean_cue_text(text: str) -> str:
+    """Typed cue text made valid WebVTT (see :func:`_clean_text`): the caption editor's way in."""
+    return _clean_text(text)
+
+
+def save_caption(
+    recording: Recording,
+    language: str,
+    label: str,
+    data: bytes,
+    *,
+    source: CaptionSource = CaptionSource.UPLOADED,
+) -> Caption:
     """Store a caption file for ``recording``, replacing the one in the same language.
 
-    :raise CaptionError: too big, or not a caption file we can read.
+    :param source: where the words came from (an upload, recognition, alignment, the editor).
+    :raise CaptionError: too big, not a caption file we can read, or a label with markup.
     """
+    if "<" in label or ">" in label:
+        # Plyr puts track labels into its captions menu with innerHTML.
+        raise CaptionError("the name in the menu cannot contain < or >.")
     if len(data) > MAX_CAPTION_BYTES:
         raise CaptionError(f"the file is larger than {MAX_CAPTION_BYTES // 1024 // 1024} MB.")
     vtt = convert_to_webvtt(data)
@@ -194,18 +211,21 @@ def save_caption(recording: Recording, language: str, label: str, data: bytes) -
         sa.select(Caption).where(Caption.recording_id == recording.id, Caption.language == language)
     ):
         delete_caption(old, commit=False)
-    caption = Caption(recording_id=recording.id, language=language, label=label, storage_key=key)
+    caption = Caption(recording_id=recording.id, language=language, label=label, storage_key=key, source=source)
     db.session.add(caption)
     db.session.commit()
+    search.reindex_panel(recording.panel)
     return caption
 
 
 def delete_caption(caption: Caption, *, commit: bool = True) -> None:
     """Remove a caption row and its file."""
+    recording = db.session.get(Recording, caption.recording_id)
     media_store().delete(caption.storage_key)
     db.session.delete(caption)
     if commit:
         db.session.commit()
+        search.reindex_panel(recording.panel)
 
 
 def captions_of(recording: Recording) -> list[Caption]:

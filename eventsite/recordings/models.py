@@ -39,6 +39,10 @@ class JobKind(enum.StrEnum):
     TRANSCODE = "transcode"
     #: Listen for who speaks when and draw the flock video; queued after each transcode.
     FLOCK = "flock"
+    #: Draft captions by speech recognition (English only); queued after the flock.
+    CAPTIONS = "captions"
+    #: Time an organiser's pasted transcript against the recording (``input_key``).
+    ALIGN = "align"
 
 
 class JobStatus(enum.StrEnum):
@@ -47,6 +51,15 @@ class JobStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class CaptionSource(enum.StrEnum):
+    """Where a caption track's words came from: what the panel page may claim about them."""
+
+    UPLOADED = "uploaded"  #: an organiser's file
+    AUTOMATIC = "automatic"  #: speech recognition, a draft nobody checked
+    ALIGNED = "aligned"  #: an organiser's transcript, timed by forced alignment
+    EDITED = "edited"  #: changed by an organiser in the caption editor
 
 
 class Recording(db.Model):
@@ -73,6 +86,8 @@ class Recording(db.Model):
     #: An organiser's corrections to the speech timeline (who speaks when), as
     #: eventsite.flock.corrections ops keyed by time, so they survive a re-listen.
     speech_corrections: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    #: BCP 47 tag of the spoken language; automatic captions and alignment are made for English only.
+    language: so.Mapped[str] = so.mapped_column(sa.String(20), default="en", server_default="en")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     panel: so.Mapped["Panel"] = so.relationship(back_populates="recordings")  # noqa: F821
@@ -129,6 +144,8 @@ class TranscodeJob(db.Model):
     #: What a successful job assumed, for the organiser ("Speakers were told apart automatically…").
     notes: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     stderr_tail: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: Storage key of what the job works from besides the recording (an alignment's pasted transcript).
+    input_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -144,6 +161,10 @@ class Caption(db.Model):
     label: so.Mapped[str] = so.mapped_column(sa.String(80))
     #: Storage key of the WebVTT file.
     storage_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    #: Where the words came from; "automatic" ones are shown as a draft.
+    source: so.Mapped[CaptionSource] = so.mapped_column(
+        value_enum(CaptionSource), default=CaptionSource.UPLOADED, server_default="uploaded"
+    )
 
 
 class Chapter(db.Model):

@@ -13,7 +13,9 @@ from functools import cached_property, lru_cache
 
 import m3u8
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import request, url_for
+from markupsafe import escape
 
 from ..events.models import Panel, Panelist, View
 from ..extensions import db
@@ -55,6 +57,33 @@ def view_of_file(relpath: str) -> View:
     return View.VIDEO
 
 
+#: Files of a rendition set that are a whole video or sound in one piece: the
+#: downloads. HLS playlists and segments (their ``init.mp4`` included) live under ``hls/``.
+PROGRESSIVE_SUFFIXES = (".mp4", ".m4v", ".m4a", ".mp3")
+
+
+def is_progressive_file(relpath: str) -> bool:
+    """Whether a file of a rendition set (``relpath`` under ``renditions/``) is one
+    a visitor could save whole: an MP4 or audio file rather than part of a stream.
+
+    With a panel's downloads off the public gets streams only, so these answer 404.
+    """
+    inside = relpath.removeprefix("flock/")
+    return not inside.startswith("hls/") and inside.lower().endswith(PROGRESSIVE_SUFFIXES)
+
+
+def current_recording_id(panel_id) -> sa.ScalarSelect:
+    """SQL for the id of a panel's current recording (the one :func:`ready_recording`
+    picks: the newest that is ready and has renditions); ``panel_id`` may be a column."""
+    newer = so.aliased(Recording)
+    has_files = sa.exists().where(Rendition.recording_id == newer.id)
+    return (
+        sa.select(sa.func.max(newer.id))
+        .where(newer.panel_id == panel_id, newer.status == RecordingStatus.READY, has_files)
+        .scalar_subquery()
+    )
+
+
 @dataclass
 class PlayerMedia:
     """The ready recording of a panel, sorted into what the player needs.
@@ -84,6 +113,11 @@ class PlayerMedia:
     camera: dict = field(default_factory=dict)
     captions: list[Caption] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
+    #: Downloads off: no MP4 or audio file reaches the public, the views play from HLS only.
+    streaming_only: bool = False
+    #: The opening view's picture heights and top size, kept when ``mp4s`` is emptied for streaming only.
+    heights: list[int] = field(default_factory=list)
+    frame: tuple[int, int] | None = None
 
     @property
     def duration(self) -> float | None:
@@ -91,13 +125,11 @@ class PlayerMedia:
 
     @property
     def width(self) -> int:
-        top = self.mp4s[0] if self.mp4s else None
-        return (top.width if top and top.width else None) or 640
+        return (self.frame[0] if self.frame else None) or 640
 
     @property
     def height(self) -> int:
-        top = self.mp4s[0] if self.mp4s else None
-        return (top.height if top and top.height else None) or 360
+        return (self.frame[1] if self.frame else None) or 360
 
     @property
     def poster_url(self) -> str | None:
@@ -155,6 +187,10 @@ class PlayerMedia:
             },
             View.AUDIO: {"hls": None, "file": url(self.audio), "label": "the sound only"},
         }
+        if self.streaming_only:
+            # Browsers without MSE play the master playlist themselves (Safari does) or not at all.
+            for source in sources.values():
+                source["file"] = source["file"] or source["hls"]
         return {view.value: sources[view] for view in self.views}
 
     @property
@@ -168,13 +204,14 @@ class PlayerMedia:
             "panelId": self.panel.id,
             "hls": media_url(self.hls.storage_key) if self.hls else None,
             "hlsStartHeight": self.hls_start.height if self.hls_start else None,
-            "qualities": [{"height": r.height, "label": r.label} for r in self.mp4s if r.height],
+            "qualities": [{"height": h, "label": f"{h}p"} for h in self.heights],
             "view": self.view.value,
             "views": self.view_sources(),
             "cartoon": media_url(self.cartoon.storage_key) if self.cartoon else None,
             "audio": media_url(self.audio.storage_key) if self.audio else None,
             "storyboard": media_url(self.storyboard.storage_key) if self.storyboard else None,
-            "chapters": [{"time": c.start, "label": c.title} for c in self.chapters],
+            # Plyr builds its marker tooltips with innerHTML: a title is text, never markup.
+            "chapters": [{"time": c.start, "label": str(escape(c.title))} for c in self.chapters],
             "beacon": url_for("events.count_view", panel_id=self.panel.id),
             # Links copied from an embed point at the panel page, not at the iframe.
             "shareUrl": panel_url(self.panel),
@@ -199,14 +236,14 @@ def hls_start(rendition_id: int, key: str) -> HlsStart | None:
     """The start of an HLS master's playback, or None when its playlist can't be read."""
     store = media_store()
     try:
-        height, keys = _start_keys(str(store.root), rendition_id, key)
+        height, keys = _start_keys(store.location, rendition_id, key)
     except (OSError, ValueError):
         return None
     return HlsStart(height, tuple(media_url(k) for k in keys))
 
 
 @lru_cache(maxsize=512)
-def _start_keys(root: str, rendition_id: int, key: str) -> tuple[int | None, tuple[str, ...]]:
+def _start_keys(location: str, rendition_id: int, key: str) -> tuple[int | None, tuple[str, ...]]:
     """Read a master playlist once per rendition (its files never change): the
     start variant's height and the keys of the master and the playlists it needs."""
     with media_store().open(key) as handle:
@@ -260,6 +297,11 @@ def player_media(panel: Panel, requested: str | None = None) -> PlayerMedia | No
     _choose_views(media, panel, requested)
     if not media.mp4s and media.hls is None and media.audio is None:
         return None
+    top = media.mp4s[0] if media.mp4s else None
+    media.frame = (top.width, top.height) if top and top.width and top.height else None
+    media.heights = [r.height for r in media.mp4s if r.height]
+    if not panel.downloads_enabled and not _stream_only(media, requested):
+        return None
     media.captions = captions_of(recording)
     media.chapters = chapters_of(recording)
     return media
@@ -292,3 +334,27 @@ def _choose_views(media: PlayerMedia, panel: Panel, requested: str | None) -> No
         media.mp4s = [media.flock[RenditionKind.FLOCK]] if RenditionKind.FLOCK in media.flock else []
         media.poster = media.flock.get(RenditionKind.FLOCK_POSTER)
         media.storyboard = media.flock.get(RenditionKind.FLOCK_STORYBOARD)
+
+
+def _stream_only(media: PlayerMedia, requested: str | None) -> bool:
+    """Downloads off: take every whole file (MP4s, the cartoon, the sound) out of
+    the player, keeping the views that stream over HLS; False when none does.
+
+    The cartoon and audio-only views exist only as files, so they are not
+    offered then; the media route answers 404 to the public for those files.
+    """
+    streams = {View.VIDEO: media.camera.get("hls"), View.FLOCK: media.flock.get(RenditionKind.FLOCK_HLS)}
+    media.views = [view for view in media.views if streams.get(view) is not None]
+    if not media.views:
+        return False
+    if media.view not in media.views:
+        media.view = media.views[0]
+        media.hls = streams[media.view]
+        if media.view is View.FLOCK:
+            media.poster = media.flock.get(RenditionKind.FLOCK_POSTER)
+            media.storyboard = media.flock.get(RenditionKind.FLOCK_STORYBOARD)
+    media.streaming_only = True
+    media.mp4s, media.audio, media.cartoon = [], None, None
+    media.camera = {**media.camera, "mp4": None}
+    media.flock = {k: r for k, r in media.flock.items() if k is not RenditionKind.FLOCK}
+    return True

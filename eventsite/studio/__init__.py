@@ -14,4 +14,12 @@ def require_organiser():
     """Close every studio page to everyone but signed-in organisers."""
 
 
-from . import events_views, media_views, moderation_views, people_views, recordings_views  # noqa: E402,F401  (routes register on bp)
+from . import (  # noqa: E402,F401  (routes register on bp)
+    events_views,
+    media_views,
+    moderation_views,
+    panelist_access_views,  # noqa: E402,F401  (magic links for verified panelists)
+    people_views,
+    recordings_views,
+    speech_views,
+)

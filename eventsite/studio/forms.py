@@ -43,6 +43,7 @@ class PanelForm(FlaskForm):
     credits = TextAreaField("Credits, one per line", validators=[Optional(), Length(max=2000)])
     comments_open = BooleanField("Comments open", default=True)
     cartoon_enabled = BooleanField("Make a cartoon version of the video", default=True)
+    clips_enabled = BooleanField("Visitors may make quote clips", default=True)
     default_view = SelectField(
         "The player opens on",
         choices=[

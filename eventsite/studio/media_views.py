@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from ..events import stats
 from ..events.models import Panel
 from ..extensions import db
-from ..recordings.captions import CaptionError, captions_of, delete_caption, save_caption
+from ..recordings.captions import MAX_CAPTION_BYTES, CaptionError, captions_of, delete_caption, save_caption
 from ..recordings.chapters import ChapterError, add_chapter, chapters_of, format_time, parse_time, replace_chapters
 from ..recordings.models import Caption, Chapter, Recording
 from ..recordings.player import ready_recording
@@ -34,7 +34,16 @@ class CaptionForm(FlaskForm):
         ],
         default="en",
     )
-    label = StringField("Name in the menu", validators=[DataRequired(), Length(max=80)], default="English")
+    label = StringField(
+        "Name in the menu",
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            # The player builds its captions menu with innerHTML; a label is a name, never markup.
+            Regexp(r"^[^<>]*$", message="A name in the menu cannot contain < or >."),
+        ],
+        default="English",
+    )
     file = FileField("Caption file (.vtt or .srt)", validators=[FileRequired()])
 
 
@@ -113,7 +122,9 @@ def caption_upload(panel_id: int):
         return redirect(url_for(".panel_media", panel_id=panel.id))
     if form.validate_on_submit():
         try:
-            caption = save_caption(recording, form.language.data, form.label.data.strip(), form.file.data.read())
+            # Read one byte past the limit, never the whole body: save_caption refuses what is too big.
+            data = form.file.data.read(MAX_CAPTION_BYTES + 1)
+            caption = save_caption(recording, form.language.data, form.label.data.strip(), data)
         except CaptionError as exc:
             form.file.errors.append(f"This file was not accepted. {exc.message}")
         else:

@@ -6,6 +6,7 @@ from datetime import UTC
 
 import sqlalchemy as sa
 
+from .. import search
 from ..events import slugs
 from ..events.images import store_person_image
 from ..events.models import Consent, Event, Panel, Panelist, Seat, SeatRole, View
@@ -29,6 +30,7 @@ def save_event(data: dict, event: Event | None = None) -> Event:
         value = data.get(field)
         setattr(event, field, value if value is not None else ("" if field not in ("starts_on", "ends_on") else None))
     db.session.commit()
+    search.reindex_event(event)
     return event
 
 
@@ -46,9 +48,12 @@ def save_panel(data: dict, event: Event, panel: Panel | None = None) -> Panel:
     panel.credits = data.get("credits") or ""
     panel.comments_open = bool(data.get("comments_open"))
     panel.cartoon_enabled = bool(data.get("cartoon_enabled"))
+    if "clips_enabled" in data:
+        panel.clips_enabled = bool(data["clips_enabled"])
     if data.get("default_view"):
         panel.default_view = View(data["default_view"])
     db.session.commit()
+    search.reindex_panel(panel)
     return panel
 
 
@@ -81,6 +86,7 @@ def save_panelist(
         db.session.rollback()
         raise
     db.session.commit()
+    search.reindex_panelist(panelist)
     for key in filter(None, old_keys):
         media_store().delete(key)
     return panelist
@@ -102,12 +108,14 @@ def seat_panelist(
     if consent is not None:
         seat.consent = consent
     db.session.commit()
+    search.reindex_panel(panel)
     return seat
 
 
 def delete_panelist(panelist: Panelist) -> None:
     """Delete a panelist, their seats and their images."""
     keys = [panelist.photo_key, panelist.avatar_key]
+    search.forget(panelist)
     db.session.delete(panelist)
     db.session.commit()
     for key in filter(None, keys):
@@ -122,6 +130,7 @@ def delete_row(row) -> None:
     """
     panels = row.panels if isinstance(row, Event) else [row] if isinstance(row, Panel) else []
     folders = [f"recordings/{rec.id}" for panel in panels for rec in panel.recordings]
+    search.forget(row)
     db.session.delete(row)
     db.session.commit()
     for folder in folders:

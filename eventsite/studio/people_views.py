@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 
+from ..events.artwork import check_bird_artwork
 from ..events.images import ImageError
 from ..events.models import Panelist
 from ..extensions import db
@@ -28,6 +29,14 @@ def person_edit(person_id: int | None):
         abort(404)
     form = PanelistForm(obj=person)
     if form.validate_on_submit():
+        try:
+            if form.avatar.data:
+                check_bird_artwork(form.avatar.data, max_bytes=current_app.config["MAX_IMAGE_BYTES"])
+        except ImageError as exc:
+            # said beside the avatar field too, where the organiser will pick another file
+            form.avatar.errors = [str(exc)]
+            flash(f"Nothing was saved: {exc}", "error")
+            return render_template("studio/person_form.html", form=form, person=person), 400
         try:
             person = ops.save_panelist(
                 form.data,

@@ -1,15 +1,16 @@
-"""Studio: watch a recording's transcode, cancel it, retry it."""
+"""Studio: watch a recording's transcode, cancel it, retry it, delete the recording."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 
 from .. import jobs
 from ..extensions import db
+from ..jobs import active_job
 from ..recordings.models import JobStatus, Recording, TranscodeJob
-from ..transcode import TranscodeError
 from . import bp
 from .forms import DeleteForm, PosterForm
+from .recording_removal import RecordingBusy, delete_recording, is_current
 
 
 def job_state(recording: Recording) -> dict:
@@ -65,12 +66,10 @@ def recording_poster(recording_id: int):
     form = PosterForm()
     if form.validate_on_submit():
         try:
-            jobs.choose_poster(recording, form.seconds())
-            flash("Poster updated.", "success")
+            jobs.queue_poster(recording, form.seconds())
+            flash("The new poster is being taken; it replaces the old one in a few seconds.", "success")
         except jobs.JobRefused as exc:
             flash(str(exc), "error")
-        except TranscodeError as exc:
-            flash(f"Could not take a poster there: {exc.message}", "error")
     else:
         flash(" ".join(form.at.errors) or "Please give a time such as 1:30.", "error")
     return redirect(url_for(".panel", panel_id=recording.panel_id) + f"#recording-{recording.id}")
@@ -85,3 +84,30 @@ def job_cancel(job_id: int):
         jobs.cancel_job(job)
         flash("Cancelling the transcode.", "success")
     return redirect(url_for(".panel", panel_id=job.recording.panel_id) + f"#recording-{job.recording_id}")
+
+
+@bp.route("/recordings/<int:recording_id>/delete", methods=["GET", "POST"])
+def recording_delete(recording_id: int):
+    """Ask, then delete a recording and its files (original, renditions, captions).
+
+    :raise 404: no such recording.
+    """
+    recording = db.get_or_404(Recording, recording_id)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "studio/recording_delete.html",
+            recording=recording,
+            panel=recording.panel,
+            form=form,
+            current=is_current(recording),
+            job=active_job(recording),
+        )
+    panel_id, name = recording.panel_id, recording.original_filename or f"recording {recording.id}"
+    try:
+        delete_recording(recording)
+    except RecordingBusy as exc:
+        flash(f"“{name}” was not deleted: {exc}", "error")
+        return redirect(url_for(".panel", panel_id=panel_id) + f"#recording-{recording_id}")
+    flash(f"Recording “{name}” and its files deleted.", "success")
+    return redirect(url_for(".panel", panel_id=panel_id) + "#recordings")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import ffmpeg
 
+from .codecs import DECODER_WHITELIST
 from .plan import Plan
 from .run import QUIET_FLAGS
 from .settings import TranscodeSettings
@@ -48,13 +49,16 @@ def build_argv(input_path: str | Path, plan: Plan, settings: TranscodeSettings |
     """The complete ffmpeg argv for ``plan``; outputs are relative to the cwd.
 
     The input is opened as ``file:<absolute path>`` with
-    ``-protocol_whitelist file`` and the probed demuxer forced by ``-f``.
+    ``-protocol_whitelist file``, the probed demuxer forced by ``-f`` and
+    ``-codec_whitelist`` limiting the decoders.
     """
     settings = settings or TranscodeSettings()
     source = ffmpeg.input(
         f"file:{Path(input_path).resolve()}",
         format=plan.demuxer,
         protocol_whitelist="file",
+        # the decoders probe() allowed, and no others (see codecs.py)
+        codec_whitelist=DECODER_WHITELIST,
     )
     audio = source[str(plan.audio_index)] if plan.has_audio else None
     outputs = []

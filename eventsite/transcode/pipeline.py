@@ -20,7 +20,7 @@ from pathlib import Path
 
 import m3u8
 
-from . import command
+from . import command, limits
 from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 from .hls import HlsRung, write_master_playlist
 from .plan import Plan
@@ -54,8 +54,8 @@ class RenditionOutput:
 
 
 def default_timeout(duration: float) -> float:
-    """Wall-clock limit for a recording: 20x its duration, at least two minutes."""
-    return max(120.0, 20.0 * duration)
+    """Wall-clock limit for a recording: see :meth:`ResourceLimits.default_timeout`."""
+    return limits.current().default_timeout(duration)
 
 
 def transcode(

@@ -15,6 +15,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from . import limits
+from .codecs import DECODER_WHITELIST, check_codecs, refused_in, refused_message
 from .errors import ProbeError
 from .mediainfo import (
     MediaInfo,
@@ -97,6 +99,7 @@ def probe(
     audio = pick_audio(streams)
     if video is None and audio is None:
         raise ProbeError(NOT_MEDIA, f"no usable streams in {format_name}")
+    check_codecs(video and video.codec, audio and audio.codec)
 
     duration = container_duration(fmt, streams)
     if duration <= 0:
@@ -130,6 +133,8 @@ def _ffprobe(ffprobe: str, path: Path, args: list[str], timeout: float) -> subpr
         "file",
         "-format_whitelist",
         ",".join(ALLOWED_DEMUXERS),
+        "-codec_whitelist",
+        DECODER_WHITELIST,
         *args,
         # "file:" so a name such as "x:y.mp4" is never taken for a protocol
         "-i",
@@ -144,6 +149,8 @@ def _ffprobe(ffprobe: str, path: Path, args: list[str], timeout: float) -> subpr
             errors="replace",
             timeout=timeout,
             check=False,
+            # duration unknown yet: the shortest CPU allowance, the usual memory cap
+            preexec_fn=limits.current().preexec(0),  # noqa: PLW1509
         )
     except subprocess.TimeoutExpired as exc:
         raise ProbeError(
@@ -154,6 +161,9 @@ def _ffprobe(ffprobe: str, path: Path, args: list[str], timeout: float) -> subpr
 
 def _explain_failure(path: Path, stderr: str) -> str:
     """Tell a damaged upload apart from something that was never media."""
+    codec = refused_in(stderr)
+    if codec:
+        return refused_message(codec)
     if "not on whitelist" in stderr:
         return NOT_MEDIA
     if _looks_like_media(path) and any(s in stderr for s in _TRUNCATION_SIGNS):

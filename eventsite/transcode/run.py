@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from . import limits as resource_limits
 from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 
 #: Flags for every ffmpeg run: never read stdin, and log warnings and errors
@@ -31,6 +33,8 @@ QUIET_FLAGS = ("-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning")
 POLL_SECONDS = 0.1
 #: stderr lines kept for the job's error detail
 TAIL_LINES = 50
+#: what ffmpeg, its libraries and the loader say when RLIMIT_AS is reached
+_OUT_OF_MEMORY_SIGNS = ("Cannot allocate memory", "malloc of size", "failed to map segment", "std::bad_alloc")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ def run_ffmpeg(
     cancel: threading.Event | None = None,
     nice: int = 10,
     cwd: str | Path | None = None,
+    limits: resource_limits.ResourceLimits | None = None,
 ) -> RunResult:
     """Run ``argv`` (which should include ``-progress pipe:1``) to completion.
 
@@ -77,6 +82,7 @@ def run_ffmpeg(
     :param cancel: when set, ffmpeg is killed within ``POLL_SECONDS``.
     :param nice: added to this process's niceness for the child.
     :param cwd: folder the relative output paths are written to.
+    :param limits: memory and CPU limits; the process's configured ones by default.
     :raise TranscodeTimeout: the run passed ``timeout``.
     :raise TranscodeCancelled: ``cancel`` was set.
     :raise TranscodeError: ffmpeg could not start or exited with an error.
@@ -90,8 +96,9 @@ def run_ffmpeg(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=(limits or resource_limits.current()).preexec(duration),  # noqa: PLW1509
         )
-    except OSError as exc:
+    except (OSError, subprocess.SubprocessError) as exc:
         raise TranscodeError("The video converter could not be started.", str(exc)) from exc
     _lower_priority(proc.pid, nice)
 
@@ -142,11 +149,17 @@ def run_ffmpeg(
         reader.join(timeout=5)
     elapsed = time.monotonic() - started
     if returncode != 0:
-        raise TranscodeError(
-            "The video could not be converted. The file may be damaged or use a format we do not support.",
-            _join(tail),
-        )
+        raise TranscodeError(failure_message(returncode, _join(tail)), _join(tail))
     return RunResult(returncode, elapsed, _join(tail), last)
+
+
+def failure_message(returncode: int, stderr: str) -> str:
+    """Plain words for a failed run, telling our resource limits apart from a bad file."""
+    if returncode == -signal.SIGXCPU:
+        return "Converting used more processor time than this server allows for a recording of this length."
+    if any(sign in stderr for sign in _OUT_OF_MEMORY_SIGNS):
+        return "Converting needed more memory than this server allows (EVENTSITE_FFMPEG_MEMORY_LIMIT)."
+    return "The video could not be converted. The file may be damaged or use a format we do not support."
 
 
 def parse_progress(report: dict[str, str], duration: float, elapsed: float) -> Progress:
@@ -174,7 +187,7 @@ def parse_progress(report: dict[str, str], duration: float, elapsed: float) -> P
 
 
 def _lower_priority(pid: int, nice: int) -> None:
-    """Make the child nicer than us (after start: preexec_fn is unsafe in threads)."""
+    """Make the child nicer than us (after start, so preexec_fn stays a bare setrlimit)."""
     if not nice:
         return
     try:

@@ -192,6 +192,10 @@
           shown += match ? 1 : 0;
         }
         count.textContent = query ? `${shown} of ${items.length} lines match` : "";
+        // A speaker's turn with none of its lines shown goes too, name and all.
+        list.querySelectorAll(".transcript-turn").forEach((turn) => {
+          turn.hidden = Boolean(query) && !turn.querySelector("li:not([hidden])");
+        });
       });
     }
     let current = null;
@@ -205,8 +209,16 @@
     });
   }
 
+  /** Plyr draws its seek-preview thumbnails as <img> without alt: they are decoration (the time is read out). */
+  function markPreviewsDecorative() {
+    const mark = () => root.querySelectorAll("img:not([alt])").forEach((img) => img.setAttribute("alt", ""));
+    new MutationObserver(mark).observe(root, { childList: true, subtree: true });
+    mark();
+  }
+
   function ready() {
     root.classList.add("is-enhanced");
+    markPreviewsDecorative();
     const tools = root.querySelector("[data-player-tools]");
     if (tools) tools.hidden = false;
     root.querySelectorAll("input[name=player-version]").forEach((input) => {

@@ -108,14 +108,14 @@ def test_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_portrait_is_served_and_missing_one_is_404(client, make_panelist, app):
+def test_portrait_is_served_and_missing_one_is_404(client, make_panelist, make_panel, app):
     from io import BytesIO
 
     from eventsite.events.images import store_person_image
     from eventsite.extensions import db
     from tests.conftest import png_bytes
 
-    person = make_panelist("Matt Rhodes")
+    person = make_panelist("Matt Rhodes", panel=make_panel())  # seated on a public panel: a public person
     person.photo_key = store_person_image(person.id, "photo", BytesIO(png_bytes()), max_bytes=10**6)
     db.session.commit()
     response = client.get("/people/matt-rhodes/photo")

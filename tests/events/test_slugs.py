@@ -55,8 +55,9 @@ def test_renamed_event_redirects_event_and_panel_urls(client, app_ctx, make_pane
     assert moved.headers["Location"].endswith(f"/events/smw-london/{panel.slug}/")
 
 
-def test_renaming_back_reuses_the_slug(client, app_ctx, make_event):
+def test_renaming_back_reuses_the_slug(client, app_ctx, make_event, make_panel):
     event = make_event("Alpha")
+    make_panel(event=event)  # an event is public once it has a public panel
     save_event({"name": "Beta"}, event)
     save_event({"name": "Alpha"}, event)
     db.session.refresh(event)

@@ -50,7 +50,7 @@ def worker_env(app, tmp_path, queue_url: str) -> dict:
         "EVENTSITE_INSTANCE_PATH": str(tmp_path / "instance"),
         "EVENTSITE_QUEUE_URL": queue_url,
         "EVENTSITE_TRANSCODE_LADDER": json.dumps(list(app.config["TRANSCODE_LADDER"])),
-        "EVENTSITE_SECRET_KEY": "worker-test",
+        "EVENTSITE_SECRET_KEY": "worker-test-secret-key-of-at-least-32-chars",
     }
 
 

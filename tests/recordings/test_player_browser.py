@@ -99,16 +99,47 @@ def test_transcript_search_filters_cues(page, ready_panel):
     expect(page.locator("[data-transcript-count]")).to_have_text("1 of 3 lines match")
 
 
+VOICED_VTT = b"""WEBVTT
+
+00:00:00.000 --> 00:00:02.500
+<v Gemma Went>Welcome to the panel.
+
+00:00:02.500 --> 00:00:04.500
+<v Azeem Azhar>Let us talk about influence.
+
+00:00:04.500 --> 00:00:06.000
+<v Gemma Went>Thank you all.
+"""
+
+
+def test_transcript_search_hides_the_turns_it_empties(page, make_panel, add_ready_recording):
+    from eventsite.recordings.captions import save_caption
+
+    panel = make_panel()
+    recording = add_ready_recording(panel, captions=False)
+    save_caption(recording, "en", "English", VOICED_VTT)
+    open_player(page, panel_path(panel))
+    turns = page.locator("[data-transcript] .transcript-turn")
+    expect(turns).to_have_count(3)
+    page.get_by_label("Search the transcript").fill("influence")
+    # Only Azeem's turn still shows: Gemma's turns lost all their lines, so their names go too.
+    expect(page.locator("[data-transcript] .transcript-turn:visible")).to_have_count(1)
+    expect(page.locator("[data-transcript] .transcript-turn:visible")).to_contain_text("Azeem Azhar")
+    page.get_by_label("Search the transcript").fill("")
+    expect(page.locator("[data-transcript] .transcript-turn:visible")).to_have_count(3)
+
+
 def test_cartoon_switch_changes_the_source(page, ready_panel, console):
     open_player(page, panel_path(ready_panel))
     play(page)
-    page.get_by_label("Cartoon", exact=True).check()
+    switch = page.get_by_role("group", name="Watch as")  # the clip form has a "Show" group of its own
+    switch.get_by_label("Cartoon", exact=True).check()
     wait_for(page, "eventsitePlayer.video.currentSrc.includes('/cartoon/')")
     before = page.evaluate("eventsitePlayer.video.currentTime")
     wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.3}")
-    page.get_by_label("Audio only").check()
+    switch.get_by_label("Audio only").check()
     wait_for(page, "eventsitePlayer.video.currentSrc.endsWith('audio.m4a')")
-    page.get_by_role("radio", name="Video").check()
+    switch.get_by_role("radio", name="Video").check()
     wait_for(page, "eventsitePlayer.video.currentSrc.startsWith('blob:')")
     assert not console, console
 

@@ -9,7 +9,7 @@ import pytest
 
 from eventsite.events.models import PanelStatus
 from eventsite.extensions import db
-from eventsite.recordings.models import Recording
+from eventsite.recordings.models import Recording, RecordingStatus, Rendition, RenditionKind
 from eventsite.storage import media_store
 
 SIZE = 3 * 1024 * 1024 + 123
@@ -21,7 +21,8 @@ def stored(app_ctx, make_panel):
 
     def factory(status=PanelStatus.PUBLISHED) -> dict[str, str]:
         panel = make_panel(status=status)
-        recording = Recording(panel=panel, original_key="", original_filename="talk.mp4")
+        # Ready, with a rendition row: the panel's current recording, whose renditions are public.
+        recording = Recording(panel=panel, original_key="", original_filename="talk.mp4", status=RecordingStatus.READY)
         db.session.add(recording)
         db.session.flush()
         base = f"recordings/{recording.id}"
@@ -32,6 +33,8 @@ def stored(app_ctx, make_panel):
             "mp4": f"{base}/renditions/720.mp4",
             "m3u8": f"{base}/renditions/hls/master.m3u8",
         }
+        recording.renditions.append(Rendition(kind=RenditionKind.MP4, storage_key=keys["mp4"]))
+        db.session.commit()
         store = media_store()
         store.save_bytes(keys["original"], b"original bytes")
         store.save_bytes(keys["mp4"], random.Random(7).randbytes(SIZE))
@@ -166,9 +169,10 @@ def test_nothing_else_is_served(app, app_ctx, login, key):
     assert client.get(f"/media/{key}").status_code == 404
 
 
-def test_people_images_are_public(client, app_ctx):
-    media_store().save_bytes("people/1/photo-abc.jpg", b"\xff\xd8jpeg")
-    response = client.get("/media/people/1/photo-abc.jpg")
+def test_people_images_are_public(client, app_ctx, make_panel, make_panelist):
+    person = make_panelist(panel=make_panel())  # seated on a public panel: a public person
+    media_store().save_bytes(f"people/{person.id}/photo-abc.jpg", b"\xff\xd8jpeg")
+    response = client.get(f"/media/people/{person.id}/photo-abc.jpg")
     assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg"
 
 

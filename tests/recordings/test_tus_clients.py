@@ -68,7 +68,7 @@ class ServerProcess:
             "EVENTSITE_DATABASE_URL": app.config["DATABASE_URL"],
             "EVENTSITE_MEDIA_ROOT": app.config["MEDIA_ROOT"],
             "EVENTSITE_BASE_URL": self.base_url,
-            "EVENTSITE_SECRET_KEY": "test-server",
+            "EVENTSITE_SECRET_KEY": "test-server-secret-key-of-at-least-32-chars",
         }
         self.log = tmp_path / "server.log"
         self.process: subprocess.Popen | None = None

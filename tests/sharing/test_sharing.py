@@ -138,7 +138,8 @@ def test_downloads_can_be_turned_off(login, ready_panel):
     response = client.post(f"/studio/panels/{ready_panel.id}/downloads", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     html = client.get(panel_path(ready_panel)).get_data(as_text=True)
-    assert "download>" not in html and "<video" in html
+    # No video or sound file to download (the transcript's text files stay).
+    assert "download>Video" not in html and ".mp4" not in html and "audio.m4a" not in html and "<video" in html
 
 
 def test_panel_without_captions_or_chapters_still_plays(client, make_panel, add_ready_recording):

@@ -76,7 +76,9 @@ def test_organiser_picks_the_poster_frame(login, recording):
 
     token = csrf_token(client.get(f"/studio/panels/{recording.panel_id}/").get_data(as_text=True))
     response = client.post(f"/studio/recordings/{recording.id}/poster", data={"csrf_token": token, "at": "0:03"})
-    assert "Poster updated." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The new poster is being taken" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert path.read_bytes() == before  # a worker takes it (tests/security/test_poster_job.py)
+    jobs.render_poster.call_local(recording.id, 3.0)
     after = path.read_bytes()
     assert after[:2] == b"\xff\xd8" and after != before  # a new JPEG, from another moment
     db.session.expire_all()
