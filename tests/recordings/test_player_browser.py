@@ -129,6 +129,21 @@ def test_transcript_search_hides_the_turns_it_empties(page, make_panel, add_read
     expect(page.locator("[data-transcript] .transcript-turn:visible")).to_have_count(3)
 
 
+def test_captions_in_the_player_name_the_speaker(page, make_panel, add_ready_recording):
+    from eventsite.recordings.captions import save_caption
+
+    panel = make_panel()
+    recording = add_ready_recording(panel, captions=False)
+    save_caption(recording, "en", "English", VOICED_VTT)
+    open_player(page, panel_path(panel) + "?t=3")
+    page.evaluate("eventsitePlayer.plyr.captions.active = true; eventsitePlayer.plyr.currentTrack = 0")
+    play(page)
+    caption = page.locator(".plyr__caption span[title]")
+    expect(caption).to_have_attribute("title", "Azeem Azhar")
+    shown = caption.evaluate("(el) => getComputedStyle(el, '::before').content")
+    assert shown == '"Azeem Azhar: "'
+
+
 def test_cartoon_switch_changes_the_source(page, ready_panel, console):
     open_player(page, panel_path(ready_panel))
     play(page)
