@@ -26,7 +26,7 @@ from eventsite.extensions import db
 from eventsite.studio.operations import seat_panelist
 
 #: Fixtures shared by several areas' tests (a ready, transcoded panel).
-pytest_plugins = ["tests.ready_panel"]
+pytest_plugins = ["tests.ready_panel", "tests.mailbox"]
 
 PASSWORD = "correct horse battery"
 

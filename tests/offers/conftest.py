@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import email
 import io
 import re
-import socket
 import time
-from email import policy as email_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from PIL import Image
 
 from eventsite.extensions import db
 from eventsite.offers import tokens
 from eventsite.offers.operations import OfferFields, save_offer
 from tests.conftest import csrf_token
+from tests.mailbox import Inbox, body_of, free_port  # noqa: F401  (the tests import them from here)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:
@@ -31,41 +28,6 @@ def jpeg_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 64), "#336699").save(out, "JPEG")
     return out.getvalue()
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
-        return "250 OK"
-
-    def to(self, address: str):
-        return [m for m in self.messages if m["To"] == address]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(app):
-    """A real SMTP server on loopback; the app sends its mail there."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none", SMTP_TIMEOUT=5)
-    yield handler
-    controller.stop()
-
-
-def body_of(message) -> str:
-    return message.get_body(("plain",)).get_content()
 
 
 def link_in(message, path: str) -> str:
