@@ -85,22 +85,7 @@ def requeue_stale_clips() -> int:
 
 
 def _claim(clip_id: int) -> bool:
-    now = utcnow()
-    result = db.session.execute(
-        sa.update(Clip)
-        .where(Clip.id == clip_id, Clip.status == ClipStatus.QUEUED)
-        .values(
-            status=ClipStatus.RUNNING,
-            attempts=Clip.attempts + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0.0,
-            error=None,
-            stderr_tail=None,
-        )
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return runtime.claim(Clip, clip_id, ClipStatus.QUEUED, ClipStatus.RUNNING)
 
 
 class _Heartbeat(threading.Thread):

@@ -9,3 +9,29 @@ app: Flask | None = None
 
 #: Where a recording's rendition set lives, relative to the media root.
 RENDITIONS_DIR = "recordings/{id}/renditions"
+
+
+def claim(model, row_id: int, queued, running) -> bool:
+    """Move a job-like row (a transcode job, a quote clip) from ``queued`` to ``running``
+    in one conditional UPDATE; False if another worker has it or it is no longer queued."""
+    import sqlalchemy as sa
+
+    from ..database import utcnow
+    from ..extensions import db
+
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(model)
+        .where(model.id == row_id, model.status == queued)
+        .values(
+            status=running,
+            attempts=model.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0.0,
+            error=None,
+            stderr_tail=None,
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1

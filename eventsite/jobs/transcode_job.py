@@ -98,22 +98,7 @@ def cancel_job(job: TranscodeJob) -> None:
 
 def _claim(job_id: int) -> bool:
     """Move the job from queued to running in one statement; False if someone else has it."""
-    now = utcnow()
-    result = db.session.execute(
-        sa.update(TranscodeJob)
-        .where(TranscodeJob.id == job_id, TranscodeJob.status == JobStatus.QUEUED)
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=TranscodeJob.attempts + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0.0,
-            error=None,
-            stderr_tail=None,
-        )
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return runtime.claim(TranscodeJob, job_id, JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class _Watcher(threading.Thread):
