@@ -159,6 +159,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    (ROOT / "bench" / "work").mkdir(exist_ok=True)  # ignored by git: a fresh clone has none
     work = Path(tempfile.mkdtemp(prefix="player-bench-", dir=ROOT / "bench" / "work"))
     try:
         app = build_site(work, args.seconds)
