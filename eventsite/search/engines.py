@@ -9,6 +9,8 @@ caller to escape and highlight.
 
 from __future__ import annotations
 
+import abc
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -33,7 +35,7 @@ entry = sa.table(
 _RESULT = [entry.c[name] for name in _COLUMNS if name not in ("title", "body")]
 
 
-class SearchEngine:
+class SearchEngine(abc.ABC):
     """What the index needs from a database."""
 
     dialect = ""
@@ -48,17 +50,18 @@ class SearchEngine:
     def clear(self, session: so.Session) -> None:
         session.execute(sa.delete(entry))
 
+    @abc.abstractmethod
     def _from(self, query: SearchQuery, visible):
-        raise NotImplementedError
+        """The engine's matching rows of ``query``, joined to what ``visible`` allows."""
 
     def counts(self, session: so.Session, query: SearchQuery, visible) -> dict[str, int]:
         """Matches per kind."""
         stmt = self._from(query, visible).with_only_columns(entry.c.kind, sa.func.count()).group_by(entry.c.kind)
         return {kind: n for kind, n in session.execute(stmt)}
 
+    @abc.abstractmethod
     def hits(self, session: so.Session, query: SearchQuery, visible, limit: int, offset: int = 0) -> list[sa.Row]:
         """The best matches, best first: the result columns plus ``title_marked`` and ``snippet``."""
-        raise NotImplementedError
 
 
 class SQLiteSearch(SearchEngine):
