@@ -1,8 +1,11 @@
 """The multi-machine set-up on one machine's loopback: nginx with deploy/nginx.conf,
-two gunicorn web nodes and two job workers sharing PostgreSQL, Redis and one media folder.
+two gunicorn web nodes and two job workers sharing PostgreSQL, Redis and the media:
+one media folder (``--storage local``, as on a shared mount) or an S3 bucket
+(``--storage s3``: moto's S3 server; every node then has a media folder of its
+own that nothing else reads, and only the web nodes share the partial uploads).
 
     .venv/bin/python deploy/stack.py --database postgresql://127.0.0.1:5432/postgres \\
-        --redis redis://127.0.0.1:6379/14          # prints the URL, Ctrl-C stops it
+        --redis redis://127.0.0.1:6379/14 [--storage s3]   # prints the URL, Ctrl-C stops it
 
 Used by tests/deploy (the CI stage) and bench/load.py. It makes its own
 database (``eventsite_stack``, dropped and created again), flushes its Redis
@@ -92,24 +95,40 @@ class Stack:
     workers: int = 2
     #: settings for every node besides the multi-machine ones (e.g. shorter caches for tests)
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: "local" (one media folder for every node) or "s3" (a bucket on a moto server started here)
+    storage: str = "local"
+    s3_endpoint: str = ""
+    bucket: str = "eventsite-stack"
     dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="eventsite-stack-")))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     url: str = ""
     app_ports: list[int] = field(default_factory=list)
 
-    def env(self, node: str) -> dict[str, str]:
-        return {
-            **os.environ,
-            "EVENTSITE_DATABASE_URL": self.database_url,
-            "EVENTSITE_QUEUE_URL": self.redis,
-            "EVENTSITE_RATELIMIT_STORAGE_URI": self.redis,
-            "EVENTSITE_MEDIA_ROOT": str(self.dir / "media"),
-            "EVENTSITE_INSTANCE_PATH": str(self.dir / node),
-            "EVENTSITE_SECRET_KEY": self.secret,
-            "EVENTSITE_PROXY_HOPS": "1",
-            "EVENTSITE_BASE_URL": self.url,
-            **self.extra_env,
+    def media_root(self, node: str) -> Path:
+        """The node's media folder: shared with local storage, its own with S3."""
+        return self.dir / "media" if self.storage == "local" else self.dir / node / "media"
+
+    def settings(self, node: str) -> dict[str, str]:
+        """The EVENTSITE_* settings of one node (without the prefix)."""
+        values = {
+            "DATABASE_URL": self.database_url,
+            "QUEUE_URL": self.redis,
+            "RATELIMIT_STORAGE_URI": self.redis,
+            "MEDIA_ROOT": str(self.media_root(node)),
+            # Partial tus uploads: a folder the web nodes share (an upload's chunks may reach either).
+            "UPLOAD_ROOT": str(self.dir / "uploads"),
+            "INSTANCE_PATH": str(self.dir / node),
+            "SECRET_KEY": self.secret,
+            "PROXY_HOPS": "1",
+            "BASE_URL": self.url,
         }
+        if self.storage == "s3":
+            values.update(STORAGE="s3", S3_ENDPOINT_URL=self.s3_endpoint, S3_BUCKET=self.bucket, S3_REGION="us-east-1")
+            values.update(S3_ACCESS_KEY_ID="stack", S3_SECRET_ACCESS_KEY=self.s3_secret)
+        return values
+
+    def env(self, node: str) -> dict[str, str]:
+        return {**os.environ, **{f"EVENTSITE_{k}": v for k, v in self.settings(node).items()}, **self.extra_env}
 
     def flask(self, *args: str) -> str:
         done = subprocess.run(
@@ -129,6 +148,8 @@ class Stack:
         nginx_port = free_port()
         self.url = f"http://127.0.0.1:{nginx_port}"
         (self.dir / "media").mkdir(parents=True, exist_ok=True)
+        if self.storage == "s3":
+            self.start_s3()
         self.flask("db", "upgrade")
         self.flask("create-organiser", ORGANISER[0], "--name", "Stack organiser", "--password", ORGANISER[1])
         self.token = self.flask("create-token", ORGANISER[0]).strip().splitlines()[-1]
@@ -155,6 +176,24 @@ class Stack:
         wait_for(self.url + "/", 30, self.processes["nginx"])
         return self
 
+    def start_s3(self) -> None:
+        """moto's S3 server on a free port, with an empty bucket."""
+        import boto3
+
+        port = free_port()
+        self.s3_endpoint = f"http://127.0.0.1:{port}"
+        self.s3_secret = secrets.token_hex(16)  # moto takes any; a real bucket's key is never in a file here
+        (self.dir / "logs").mkdir(exist_ok=True)
+        self.processes["s3"] = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=open(self.dir / "logs" / "s3.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        wait_for(self.s3_endpoint + "/", 60, self.processes["s3"])
+        boto3.client(
+            "s3", endpoint_url=self.s3_endpoint, region_name="us-east-1",
+            aws_access_key_id="stack", aws_secret_access_key=self.s3_secret,
+        ).create_bucket(Bucket=self.bucket)  # fmt: skip
+
     def start_nginx(self, port: int) -> None:
         folder = self.dir / "nginx"
         folder.mkdir(exist_ok=True)
@@ -162,13 +201,15 @@ class Stack:
         for name, value in {
             "@LISTEN@": f"127.0.0.1:{port}",
             "@SERVER_NAME@": "localhost",
-            "@MEDIA_ROOT@": str(self.dir / "media"),
+            "@MEDIA_CONF@": str(folder / "media.conf"),
             "@STATIC_ROOT@": str(ROOT / "static"),
             "@AUTH_CACHE@": str(folder / "auth-cache"),
             "@APP_1@": f"127.0.0.1:{self.app_ports[0]}",
             "@APP_2@": f"127.0.0.1:{self.app_ports[-1]}",
         }.items():
             site = site.replace(name, value)
+        media = (ROOT / "deploy" / f"nginx-media-{self.storage}.conf").read_text()
+        (folder / "media.conf").write_text(media.replace("@MEDIA_ROOT@", str(self.dir / "media")))
         (folder / "eventsite.conf").write_text(site)
         main = folder / "nginx.conf"
         # Started as root, nginx's workers would become "nobody", who can't read this private temporary folder.
@@ -203,8 +244,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="postgresql://127.0.0.1:5432/postgres", help="a PostgreSQL server")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--storage", choices=("local", "s3"), default="local", help="where media lives")
     args = parser.parse_args()
-    stack = Stack(args.database, args.redis).start()
+    stack = Stack(args.database, args.redis, storage=args.storage).start()
     print(f"eventsite stack at {stack.url}/  (organiser {ORGANISER[0]} / {ORGANISER[1]}); Ctrl-C stops it")
     try:
         signal.pause()

@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     check_secret_key(app.config["SECRET_KEY"], testing=app.testing)
 
-    from . import database, security, storage
+    from . import database, locks, security, storage
     from .extensions import csrf, limiter, migrate
 
     # Ids in URLs are database keys: larger numbers can't exist, and SQLite
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
     csrf.init_app(app)
     limiter.init_app(app)
     storage.init_app(app)
+    locks.init_app(app)
     security.init_app(app)
 
     from . import jobs

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 
 from . import search
 from .accounts.models import Organiser, Role
-from .accounts.operations import AccountError, create_organiser, create_token
+from .accounts.operations import AccountError, create_organiser
+from .accounts.tokens import MAX_TOKEN_DAYS, create_token
 from .database import schema_is_current
 from .extensions import db
 
@@ -109,13 +110,22 @@ def create_organiser_command(email: str, name: str, admin: bool, password: str):
 @click.command("create-token")
 @with_appcontext
 @click.argument("email")
+@click.option("--name", default="", help="What the token is for (shown in the studio's list of tokens).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_TOKEN_DAYS),
+    default=None,
+    help="Days until it expires (default EVENTSITE_API_TOKEN_DAYS, 90).",
+)
 @needs_schema
-def create_token_command(email: str):
+def create_token_command(email: str, name: str, days: int | None):
     """Print a new API token for command-line upload clients."""
     organiser = db.session.scalar(sa.select(Organiser).where(Organiser.email == email.strip().lower()))
     if organiser is None:
         raise click.ClickException(f"No organiser with the e-mail {email}.")
-    click.echo(create_token(organiser))
+    if not organiser.active:
+        raise click.ClickException(f"The account {organiser.email} is deactivated; an admin can reactivate it.")
+    click.echo(create_token(organiser, name or "made with flask create-token", days))
 
 
 @click.command("worker")

@@ -81,6 +81,11 @@ def load_secret_key(instance_path: str, *, wait_seconds: float = 5.0) -> str:
         time.sleep(0.05)
 
 
+def upload_root(config) -> Path:
+    """The folder of unfinished uploads: ``UPLOAD_ROOT``, or ``uploads`` in ``MEDIA_ROOT`` when unset."""
+    return Path(config.get("UPLOAD_ROOT") or Path(config["MEDIA_ROOT"]) / "uploads")
+
+
 class Config:
     """Defaults for a single machine; override any key with ``EVENTSITE_<KEY>``."""
 
@@ -151,6 +156,15 @@ class Config:
     LOGIN_RATE_LIMIT: str = "10 per minute"
     #: Failed sign-ins allowed per account (e-mail address), from any number of addresses.
     LOGIN_ACCOUNT_RATE_LIMIT: str = "10 per 15 minutes"
+    #: Password-reset mails sent to one address ("forgot your password?"); more requests get
+    #: the same answer but no mail.
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT: str = "3 per hour"  # noqa: S105  (a rate, not a password)
+    #: Minutes a password-reset link works (once).
+    PASSWORD_RESET_MINUTES: int = 60
+    #: Hours an invitation to a new organiser works (once).
+    ACCOUNT_INVITE_HOURS: int = 7 * 24
+    #: Days a new API token lasts unless its maker chooses otherwise.
+    API_TOKEN_DAYS: int = 90
     #: Form tokens are tied to the visitor's session and never expire on their own:
     #: people watch a 90-minute panel before they comment.
     WTF_CSRF_TIME_LIMIT: int | None = None
@@ -163,6 +177,16 @@ class Config:
     UPLOAD_MAX_BYTES: int = 50 * 1024**3
     #: Seconds an unfinished upload is kept after its last byte arrived.
     UPLOAD_EXPIRES_SECONDS: int = 3 * 24 * 3600
+    #: Folder of unfinished tus uploads; empty → MEDIA_ROOT/uploads. Always a file system (appends, fsync),
+    #: never the bucket: the finished file is handed to the media store. Give every web node the same
+    #: shared folder (NFS) so any node can take an upload's next PATCH, or a local folder per node.
+    UPLOAD_ROOT: str = ""
+    #: Lock held by the request writing an upload: "auto" (redis when LOCK_REDIS_URL is set or the queue
+    #: is Redis, else postgres when the database is, else file), "redis", "postgres" (an advisory lock)
+    #: or "file" (flock in UPLOAD_ROOT: one machine, or a shared mount that supports it).
+    LOCK_BACKEND: str = "auto"
+    #: Redis for the "redis" lock; empty → QUEUE_URL when the queue is Redis.
+    LOCK_REDIS_URL: str = ""
     #: Seconds ffprobe may spend reading a finished upload before we give up.
     UPLOAD_PROBE_TIMEOUT: float = 60
     #: URL prefix of an nginx ``internal`` location (e.g. "/protected/") that maps

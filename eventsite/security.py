@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
-#: Scripts and styles come only from our own origin; media may be blob: for hls.js.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "media-src 'self' blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 
+def _policy(media_origins: str = "", frame_ancestors: str = "'none'") -> str:
+    """Scripts and styles come only from our own origin; media may be blob: for hls.js,
+    and comes from ``media_origins`` too where object storage serves it (by redirect)."""
+    extra = f" {media_origins}" if media_origins else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data:{extra}",
+            f"media-src 'self' blob:{extra}",
+            f"connect-src 'self'{extra}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
+
+
+#: The policy with media from our own origin only (the local store).
+CONTENT_SECURITY_POLICY = _policy()
 #: The embed page (/embed/…) alone may be framed by any site; everything else stays as above.
-EMBED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+EMBED_CONTENT_SECURITY_POLICY = _policy(frame_ancestors="*")
+
+
+def content_security_policy(embed: bool = False) -> str:
+    """The current app's policy: with object storage, the bucket's (or CDN's)
+    origins may serve images, media and the player's requests, because
+    ``/media/`` redirects there."""
+    store = current_app.extensions.get("media_store")
+    cached = current_app.extensions.get("content_security_policy")
+    if cached is None or cached[0] is not store:  # worked out once per store
+        origins = " ".join(store.media_origins()) if store is not None else ""
+        cached = current_app.extensions["content_security_policy"] = (
+            store,
+            _policy(origins),
+            _policy(origins, frame_ancestors="*"),
+        )
+    return cached[2] if embed else cached[1]
 
 
 def init_app(app: Flask) -> None:
@@ -41,7 +64,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         # Embed pages set their own policy so other sites may frame them.
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         if "frame-ancestors *" not in response.headers.get("Content-Security-Policy", ""):
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

@@ -10,8 +10,10 @@ change without touching callers. Two back-ends implement :class:`MediaStore`:
   (MinIO, Garage, Ceph RGW, AWS S3, Cloudflare R2), through boto3.
 
 Code that needs a file on disk (ffmpeg) asks for :meth:`MediaStore.local_copy`;
-code that writes a folder of files (a rendition set) writes it to a temporary
-folder and hands it to :meth:`MediaStore.publish_dir`.
+code that writes a folder of files (a rendition set) builds it in
+:meth:`MediaStore.work_dir` and hands it to :meth:`MediaStore.publish_dir`
+(see :mod:`eventsite.recordings.rendition_sets`). Only serving uses local paths,
+through :meth:`LocalMediaStore.path`.
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ CONTENT_TYPES = {
 def content_type_for(key: str) -> str:
     """The Content-Type for a stored file, by its extension."""
     return CONTENT_TYPES.get(PurePosixPath(key).suffix.lower(), "application/octet-stream")
+
+
+#: Folders being built by a job (see :meth:`MediaStore.work_dir`); never part of a published set.
+WORK_PREFIX = ".work-"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -159,6 +165,20 @@ class MediaStore(ABC):
         ``local_dir`` is consumed (moved or uploaded, then removed).
         """
 
+    @abstractmethod
+    def work_dir(self, near: str) -> contextlib.AbstractContextManager[Path]:
+        """A context manager yielding an empty folder on this machine for building files
+        that will be published below ``near`` (a prefix); it is removed on exit.
+
+        Local: inside the media root next to ``near``, so publishing is a rename;
+        S3: in the system's temporary folder.
+        """
+
+    def children(self, prefix: str) -> set[str]:
+        """Names of the files and "folders" directly below ``prefix``."""
+        start = len(check_key(prefix.rstrip("/"))) + 1
+        return {key[start:].split("/", 1)[0] for key in self.iter_keys(prefix)}
+
     def url_for_public(self, key: str) -> str | None:
         """A URL anyone can fetch ``key`` from without the app (a CDN or public bucket), or None."""
         return None
@@ -170,6 +190,10 @@ class MediaStore(ABC):
     def check(self) -> None:
         """Raise StorageConfigError when the store is unusable (called at start-up)."""
         return None
+
+    def media_origins(self) -> list[str]:
+        """Origins other than the site's that ``/media/`` redirects browsers to (for the CSP)."""
+        return []
 
 
 class LocalMediaStore(MediaStore):
@@ -264,6 +288,23 @@ class LocalMediaStore(MediaStore):
         if not path.is_file():
             raise StorageError(f"Stored file {key} is missing.")
         yield path
+
+    @contextlib.contextmanager
+    def work_dir(self, near: str) -> Iterator[Path]:
+        parent = self.path(near)
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=parent, prefix=WORK_PREFIX))
+        try:
+            # mkdtemp makes it 0700, which would hide a published set from nginx running as another user
+            os.chmod(folder, 0o755)  # noqa: S103
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def children(self, prefix: str) -> set[str]:
+        folder = self.path(prefix)
+        # work folders of a run that died are children too, so sweeping a prefix removes them
+        return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
     def publish_dir(self, local_dir: str | os.PathLike, prefix: str) -> None:
         """Swap the folder in atomically (``renameat2``), as the transcoder always has.
@@ -535,6 +576,22 @@ class S3MediaStore(MediaStore):
         self._delete_keys([k for k in self.iter_keys(prefix) if k not in fresh])
         shutil.rmtree(source, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def work_dir(self, near: str) -> Iterator[Path]:
+        check_key(near)
+        folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def media_origins(self) -> list[str]:
+        from urllib.parse import urlsplit
+
+        # Presigning is computed here, without a request, so this costs nothing.
+        urls = [self.presigned_url("origin-check", 60), self.public_url]
+        return sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, filter(None, urls))})
+
     def url_for_public(self, key: str) -> str | None:
         from urllib.parse import quote
 
@@ -549,16 +606,6 @@ class S3MediaStore(MediaStore):
 
 #: Back-ends by name, chosen with ``EVENTSITE_STORAGE``.
 BACKENDS = {"local": LocalMediaStore, "s3": S3MediaStore}
-
-#: Code that still needs ``LocalMediaStore.path`` (a file on this machine), by
-#: what it does; with ``EVENTSITE_STORAGE=s3`` start-up refuses while this is not empty.
-NEEDS_LOCAL_FILES: dict[str, str] = {
-    "eventsite/recordings/upload_store.py": "tus uploads are written under the media folder",
-    "eventsite/jobs/transcode_job.py": "transcoding writes renditions into the media folder",
-    "eventsite/jobs/flock_job.py": "the feathered-friends video",
-    "eventsite/clips/job.py": "quote clips",
-    "eventsite/studio/speech.py": "speaker samples in the transcript editor",
-}
 
 
 def store_from_config(config) -> MediaStore:
@@ -593,28 +640,11 @@ def store_from_config(config) -> MediaStore:
 def init_app(app: Flask) -> None:
     """Create the configured store and keep it on the app.
 
-    :raise StorageConfigError: the settings cannot work, or object storage is
-        chosen while some feature still needs files on this machine.
+    :raise StorageConfigError: the settings cannot work.
     """
-    store = store_from_config(app.config)
-    if store.name != "local" and NEEDS_LOCAL_FILES:
-        missing = "; ".join(f"{where} ({what})" for where, what in sorted(NEEDS_LOCAL_FILES.items()))
-        raise StorageConfigError(
-            f"EVENTSITE_STORAGE={store.name} is not supported yet: these parts still need media files on "
-            f"this machine: {missing}. Use EVENTSITE_STORAGE=local with EVENTSITE_MEDIA_ROOT on a shared mount."
-        )
-    app.extensions["media_store"] = store
+    app.extensions["media_store"] = store_from_config(app.config)
 
 
 def media_store() -> MediaStore:
     """The store of the current app."""
     return current_app.extensions["media_store"]
-
-
-def local_store() -> LocalMediaStore:
-    """The store of the current app, for code that still needs files on this
-    machine (listed in :data:`NEEDS_LOCAL_FILES`, which keeps ``s3`` from starting)."""
-    store = media_store()
-    if not isinstance(store, LocalMediaStore):
-        raise StorageError(f"This needs the local storage back-end, not {store.name}.")
-    return store

@@ -63,8 +63,9 @@ def app(tmp_path, monkeypatch):
     def forget_signed_in_user(_exc):
         # Tests using ``app_ctx`` keep one app context open, which Flask reuses
         # for every request; without this, one client's login would leak into
-        # another client's requests through ``g``.
+        # another client's requests through ``g`` (and so would Flask-WTF's cached CSRF token).
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
     yield app
     with app.app_context():

@@ -1,11 +1,12 @@
-"""Organiser accounts: sign-in, passwords, API tokens."""
+"""Organiser accounts: sign-in, passwords, roles and the events each may manage, API tokens."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from .models import Organiser
+from .operations import load_session_user
 from .views import bp
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_organiser(user_id: str) -> Organiser | None:
-        return db.session.get(Organiser, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+        # A deactivated account, or a session from before a password change, is signed out here.
+        return load_session_user(user_id)
 
     app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""Failed sign-ins counted per account, beside the per-address limit.
+"""Failed sign-ins (and password-reset mails) counted per account, beside the per-address limit.
 
 The per-address limit alone lets someone with many addresses (a botnet, a
 cloud account) guess one organiser's password without end. Failures are
@@ -47,3 +47,18 @@ def blocked_message(minutes: int) -> str:
     """The plain answer once an account has had too many failures."""
     unit = "minute" if minutes == 1 else "minutes"
     return f"Too many attempts for this account; try again in {minutes} {unit}."
+
+
+def _reset_item() -> RateLimitItem:
+    return parse(current_app.config["PASSWORD_RESET_ACCOUNT_RATE_LIMIT"])
+
+
+def reset_mail_allowed(email: str) -> bool:
+    """Count one "forgot your password?" request for ``email``; False once it has had its share.
+
+    Counted for any address typed, like sign-in failures; over the limit the
+    page answers exactly as before, but no more mail is sent, so nobody can
+    use the form to flood an organiser's inbox.
+    """
+    key = "password-reset:" + hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    return limiter.limiter.hit(_reset_item(), key)

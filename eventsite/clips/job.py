@@ -12,6 +12,7 @@ a clip.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import tempfile
@@ -119,7 +120,7 @@ class _Heartbeat(threading.Thread):
                     db.session.remove()
 
 
-def _spec(clip: Clip, workdir: Path) -> ClipSpec:
+def _spec(clip: Clip, stack: contextlib.ExitStack) -> ClipSpec:
     """Gather the clip's facts for the renderer.
 
     :raise TranscodeError: the view is no longer allowed or made, or its file can't be read.
@@ -130,7 +131,8 @@ def _spec(clip: Clip, workdir: Path) -> ClipSpec:
     rendition = source_rendition(clip.recording, clip.view)
     if rendition is None:
         raise transcode.TranscodeError("The version of the video this clip was cut from is not available any more.")
-    source = media_store().path(rendition.storage_key)
+    # a rendition we made (not the upload), on this machine for ffmpeg while the stack lasts
+    source = stack.enter_context(media_store().local_copy(rendition.storage_key))
     info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
     if info.video is None:
         raise transcode.TranscodeError("The version of the video this clip was cut from has no picture.")
@@ -179,8 +181,9 @@ def _run(clip_id: int) -> None:
     heartbeat.start()
     try:
         clip = db.session.get(Clip, clip_id)
-        with tempfile.TemporaryDirectory(prefix="eventsite-clip-") as workdir:
-            spec = _spec(clip, Path(workdir))
+        with contextlib.ExitStack() as stack:
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="eventsite-clip-"))
+            spec = _spec(clip, stack)
             settings = transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"])
             result = render_clip(spec, Path(workdir) / "out", on_progress=heartbeat.on_progress, settings=settings)
             _publish(clip, result)

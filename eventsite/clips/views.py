@@ -14,9 +14,10 @@ from flask_login import login_required
 from ..events.loader import load_panel
 from ..events.models import Panel
 from ..extensions import db, limiter
-from ..recordings.access import viewer_is_organiser
+from ..recordings.access import viewer_is_organiser, viewer_manages_event
 from ..recordings.player import VIEW_LABELS, media_url, player_media
-from ..security import EMBED_CONTENT_SECURITY_POLICY
+from ..security import content_security_policy
+from ..studio.loaders import panel_or_404
 from ..times import clock, url_time
 from ..urls import absolute, absolute_for, panel_url
 from .models import Clip, ClipStatus
@@ -29,10 +30,11 @@ def load_clip(clip_id: int) -> Clip:
     """The clip ``clip_id`` for this visitor.
 
     :raise 404: no such clip; or, for the public, a clip whose panel is not
-        public or whose view a panelist no longer agrees to.
+        public or whose view a panelist no longer agrees to (organisers of
+        the panel's event see it all the same).
     """
     clip = db.session.get(Clip, clip_id)
-    if clip is None or not (clip_is_public(clip) or viewer_is_organiser()):
+    if clip is None or not (clip_is_public(clip) or viewer_manages_event(clip.recording.panel.event_id)):
         abort(404)
     return clip
 
@@ -165,14 +167,17 @@ def embed(clip_id: int):
     if found.status is not ClipStatus.READY:
         abort(404)
     response = make_response(render_template("clips/embed.html", page=clip_page(found), clip=found))
-    response.headers["Content-Security-Policy"] = EMBED_CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = content_security_policy(embed=True)
     return response
 
 
 @bp.route("/studio/panels/<int:panel_id>/clips")
 @login_required
 def studio(panel_id: int):
-    """A panel's clips for its organisers, with the same form as the public's."""
-    panel = db.get_or_404(Panel, panel_id)
+    """A panel's clips for its organisers, with the same form as the public's.
+
+    :raise 404: no such panel, or one of an event this organiser does not manage.
+    """
+    panel = panel_or_404(panel_id)
     choices = clip_choices(panel, player_media(panel))
     return render_template("clips/studio.html", panel=panel, choices=choices, clips=clips_of(panel))

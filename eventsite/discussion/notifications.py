@@ -8,6 +8,7 @@ from contextlib import nullcontext
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, url_for
 
+from ..accounts.access import own_event_ids
 from ..accounts.models import Organiser
 from ..database import utcnow
 from ..events.models import Panel, Seat
@@ -161,7 +162,8 @@ def unsubscribe(token: str) -> Comment | None:
 
 
 def send_moderation_digest() -> int:
-    """E-mail every organiser the comments waiting for moderation, per panel.
+    """E-mail every active organiser (invitations accepted) the comments waiting for moderation,
+    per panel (an organiser limited to some events hears of their events' panels only).
 
     Returns the number of messages sent (0 when nothing is waiting).
     """
@@ -174,15 +176,19 @@ def send_moderation_digest() -> int:
     ).all()
     if not waiting:
         return 0
-    total = sum(n for _panel, n, _oldest in waiting)
-    body = render(
-        "discussion/email/digest.txt",
-        waiting=waiting,
-        total=total,
-        queue_url=absolute_url("studio.moderation", status="pending"),
-    )
-    subject = f"{total} comment{'s' if total != 1 else ''} waiting for moderation"
+    queue_url = absolute_url("studio.moderation", status="pending")
     sent = 0
-    for email in db.session.scalars(sa.select(Organiser.email).order_by(Organiser.id)):
-        sent += queue_mail(email, subject, body)
+    for organiser in db.session.scalars(
+        sa.select(Organiser).where(Organiser.active, Organiser.password_hash != "").order_by(Organiser.id)
+    ):
+        mine = waiting
+        if not organiser.manages_every_event:
+            own = set(db.session.scalars(own_event_ids(organiser)))
+            mine = [row for row in waiting if row[0].event_id in own]
+        if not mine:
+            continue
+        total = sum(n for _panel, n, _oldest in mine)
+        body = render("discussion/email/digest.txt", waiting=mine, total=total, queue_url=queue_url)
+        subject = f"{total} comment{'s' if total != 1 else ''} waiting for moderation"
+        sent += queue_mail(organiser.email, subject, body)
     return sent

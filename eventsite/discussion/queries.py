@@ -308,21 +308,24 @@ def is_blocked(email: str, remote_addr: str) -> bool:
     return False
 
 
-def status_counts() -> dict[CommentStatus, int]:
-    """How many comments are in each moderation tab."""
+def status_counts(scope: sa.ColumnElement[bool] | None = None) -> dict[CommentStatus, int]:
+    """How many comments are in each moderation tab (of those ``scope`` keeps: one organiser's events)."""
     rows = db.session.execute(
-        sa.select(Comment.status, sa.func.count(Comment.id)).where(~Comment.deleted).group_by(Comment.status)
+        sa.select(Comment.status, sa.func.count(Comment.id))
+        .where(~Comment.deleted, scope if scope is not None else sa.true())
+        .group_by(Comment.status)
     ).all()
     counts = dict.fromkeys(CommentStatus, 0)
     counts.update({status: n for status, n in rows})
     return counts
 
 
-def queue_page(status: CommentStatus, page: int, per_page: int = 50):
-    """One page of the moderation queue for a tab, newest first, panels loaded."""
+def queue_page(status: CommentStatus, page: int, per_page: int = 50, scope: sa.ColumnElement[bool] | None = None):
+    """One page of the moderation queue for a tab, newest first, panels loaded
+    (of the comments ``scope`` keeps, as for :func:`status_counts`)."""
     query = (
         sa.select(Comment)
-        .where(Comment.status == status, ~Comment.deleted)
+        .where(Comment.status == status, ~Comment.deleted, scope if scope is not None else sa.true())
         .options(so.joinedload(Comment.panel).joinedload(Panel.event), so.joinedload(Comment.parent))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )

@@ -13,15 +13,15 @@ import sqlalchemy.orm as so
 from flask import abort, redirect, request, url_for
 
 from ..extensions import db
-from ..recordings.access import viewer_is_organiser
+from ..recordings.access import viewer_manages_event, viewer_may_see_panelist
 from . import slugs
 from .models import Event, Panel, Panelist, Seat
 
 
 def may_see(panel: Panel) -> bool:
     """Whether this request's visitor may see ``panel``: anyone once it is
-    public, organisers (signed in, or with an API token) always."""
-    return panel.is_public() or viewer_is_organiser()
+    public, organisers of its event (signed in, or with an API token) always."""
+    return panel.is_public() or viewer_manages_event(panel.event_id)
 
 
 def event_is_public(event_id: int) -> bool:
@@ -39,12 +39,12 @@ def panelist_is_public(panelist_id: int) -> bool:
 def may_see_event(event: Event) -> bool:
     """Events with no public panel are the organisers' alone (a draft programme
     must not leak through its event page)."""
-    return event_is_public(event.id) or viewer_is_organiser()
+    return event_is_public(event.id) or viewer_manages_event(event.id)
 
 
 def may_see_panelist(panelist: Panelist) -> bool:
     """People appear in public (profile, portrait, bird) only once they sit on a public panel."""
-    return panelist_is_public(panelist.id) or viewer_is_organiser()
+    return panelist_is_public(panelist.id) or viewer_may_see_panelist(panelist.id)
 
 
 def _find(event_id: int, slug: str) -> Panel | None:

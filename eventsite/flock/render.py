@@ -17,8 +17,6 @@ failure, timeout or cancel leaves the previous flock (if any) untouched.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +30,6 @@ from ..transcode.errors import TranscodeError
 from ..transcode.hls import HlsRung, write_master_playlist
 from ..transcode.pipeline import RenditionOutput
 from ..transcode.plan import plan_storyboard
-from ..transcode.publish import publish_directory
 from ..transcode.run import QUIET_FLAGS, Progress, run_ffmpeg
 from ..transcode.settings import TranscodeSettings
 from ..transcode.storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
@@ -41,7 +38,6 @@ from .render_pipe import FramePipe
 from .scene import Caption, FlockScene
 from .timeline import SpeechTimeline
 
-FLOCK_DIR = "flock"
 MP4 = "flock.mp4"
 MASTER = "master.m3u8"
 POSTER = "poster.jpg"
@@ -59,7 +55,7 @@ KEYFRAME_SECONDS = 2
 class FlockOutput:
     """What ``render_flock`` published, and how the run went."""
 
-    #: described like the transcoder's renditions; relpaths are relative to out_dir
+    #: described like the transcoder's renditions; relpaths are relative to out_dir (the flock's folder)
     outputs: list[RenditionOutput]
     frames: int
     #: frames actually drawn (the rest repeated the previous frame's bytes)
@@ -83,15 +79,16 @@ def render_flock(
     audio_demuxer: str | None = None,
     settings: TranscodeSettings | None = None,
 ) -> FlockOutput:
-    """Make ``out_dir/flock/`` (MP4, HLS, poster, storyboard) for ``timeline``.
+    """Draw the flock of ``timeline`` into the empty folder ``out_dir`` (MP4, HLS, poster, storyboard).
+
+    The caller publishes the folder (``MediaStore.publish_dir``) and removes it on failure.
 
     :param birds: one per speaker, in seat order (``timeline.speakers``).
     :param audio_demuxer: the probed demuxer of ``audio_path`` (``probe().demuxer``),
         forced with ``-f`` so an upload is never opened by a demuxer that follows
         references; None lets ffmpeg guess (only for files we made ourselves).
     :param timeout: wall-clock seconds for the whole render (default 2x the duration, at least 2 minutes).
-    :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) nothing was
-        published and the temporary folder is gone; ``detail`` has ffmpeg's stderr tail.
+    :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) ``detail`` has ffmpeg's stderr tail.
     """
     settings = settings or TranscodeSettings()
     audio_path = Path(audio_path).resolve()
@@ -102,39 +99,34 @@ def render_flock(
     limit = max(120.0, 2.0 * timeline.duration) if timeout is None else timeout
     scene = FlockScene(timeline, birds, colours=colours, title=title, captions=captions, size=size)
     board = plan_storyboard(timeline.duration, size[0], size[1])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{FLOCK_DIR}.tmp-", dir=out_dir))
-    try:
-        os.chmod(workdir, 0o755)  # noqa: S103 (mkdtemp's 0700 would hide it from the web server)
-        (workdir / "thumbs").mkdir()
-        argv = build_flock_argv(audio_path, scene.frames, timeline.fps, size, settings, audio_demuxer)
-        pipe = FramePipe(
-            argv,
-            cwd=workdir,
-            nice=settings.nice,
-            cancel=cancel,
-            deadline=started + limit,
-            limit=limit,
-            duration=timeline.duration,
-        )
-        drawn = _stream_frames(scene, pipe, board.interval, workdir, on_progress, started)
-        pipe.finish()
-        _remux_mp4(workdir, timeline.duration, settings, cancel, max(60.0, started + limit - time.monotonic()))
-        scene.poster().save(workdir / POSTER, quality=88, optimize=True)
-        build_storyboard(workdir, board, timeline.duration, settings=settings, timeout=60, cancel=cancel)
-        write_master_playlist(
-            workdir,
-            [HlsRung(VIDEO_VARIANT, size[0], size[1], float(timeline.fps))],
-            audio_name=AUDIO_VARIANT,
-            master_name=MASTER,
-        )
-        outputs = describe_flock(workdir, timeline.duration, size, board.thumb_width, board.thumb_height)
-        if cancel is not None and cancel.is_set():
-            pipe.raise_cancelled()
-        publish_directory(workdir, out_dir / FLOCK_DIR)
-    except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
+    workdir = out_dir
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chmod(workdir, 0o755)  # noqa: S103 (a 0700 temporary folder would hide it from the web server)
+    (workdir / "thumbs").mkdir()
+    argv = build_flock_argv(audio_path, scene.frames, timeline.fps, size, settings, audio_demuxer)
+    pipe = FramePipe(
+        argv,
+        cwd=workdir,
+        nice=settings.nice,
+        cancel=cancel,
+        deadline=started + limit,
+        limit=limit,
+        duration=timeline.duration,
+    )
+    drawn = _stream_frames(scene, pipe, board.interval, workdir, on_progress, started)
+    pipe.finish()
+    _remux_mp4(workdir, timeline.duration, settings, cancel, max(60.0, started + limit - time.monotonic()))
+    scene.poster().save(workdir / POSTER, quality=88, optimize=True)
+    build_storyboard(workdir, board, timeline.duration, settings=settings, timeout=60, cancel=cancel)
+    write_master_playlist(
+        workdir,
+        [HlsRung(VIDEO_VARIANT, size[0], size[1], float(timeline.fps))],
+        audio_name=AUDIO_VARIANT,
+        master_name=MASTER,
+    )
+    outputs = describe_flock(workdir, timeline.duration, size, board.thumb_width, board.thumb_height)
+    if cancel is not None and cancel.is_set():
+        pipe.raise_cancelled()
     elapsed = time.monotonic() - started
     if on_progress is not None:
         on_progress(Progress(1.0, None, timeline.duration / elapsed if elapsed else None, 0.0, timeline.duration))
@@ -210,7 +202,7 @@ def _remux_mp4(
 def describe_flock(
     folder: Path, duration: float, size: tuple[int, int], thumb_width: int, thumb_height: int
 ) -> list[RenditionOutput]:
-    """The flock's files as RenditionOutputs (label "flock"), relpaths under ``flock/``."""
+    """The flock's files as RenditionOutputs (label "flock"), relpaths relative to the folder."""
     width, height = size
     master = m3u8.load(str(folder / MASTER))
     peak = max((v.stream_info.bandwidth or 0 for v in master.playlists), default=0)
@@ -219,19 +211,19 @@ def describe_flock(
     mp4_bytes = (folder / MP4).stat().st_size
     board_bytes = sum(p.stat().st_size for p in (folder / STORYBOARD_DIR).rglob("*") if p.is_file())
     return [
-        RenditionOutput("hls", "flock", width, height, peak, f"{FLOCK_DIR}/{MASTER}", hls_bytes),
+        RenditionOutput("hls", "flock", width, height, peak, MASTER, hls_bytes),
         RenditionOutput(
             "mp4",
             "flock",
             width,
             height,
             round(mp4_bytes * 8 / duration) if duration else 0,
-            f"{FLOCK_DIR}/{MP4}",
+            MP4,
             mp4_bytes,
         ),
-        RenditionOutput("poster", "flock", width, height, 0, f"{FLOCK_DIR}/{POSTER}", (folder / POSTER).stat().st_size),
+        RenditionOutput("poster", "flock", width, height, 0, POSTER, (folder / POSTER).stat().st_size),
         RenditionOutput(
-            "storyboard", "flock", thumb_width, thumb_height, 0, f"{FLOCK_DIR}/{STORYBOARD_DIR}/{VTT_NAME}", board_bytes
+            "storyboard", "flock", thumb_width, thumb_height, 0, f"{STORYBOARD_DIR}/{VTT_NAME}", board_bytes
         ),
     ]
 

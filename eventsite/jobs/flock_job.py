@@ -10,7 +10,9 @@ the pure ``eventsite.flock`` layer, and storing what it made.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -20,8 +22,9 @@ from ..flock.audio import ListenCancelled, ListenError
 from ..flock.birds import BirdSpec
 from ..flock.corrections import apply_corrections
 from ..flock.listen import build_timeline, cues_from_webvtt
-from ..flock.render import FLOCK_DIR, render_flock
+from ..flock.render import render_flock
 from ..flock.timeline import SpeechTimeline
+from ..recordings import rendition_sets
 from ..recordings.captions import captions_of, read_cues
 from ..recordings.models import (
     CaptionSource,
@@ -34,7 +37,6 @@ from ..recordings.models import (
 )
 from ..storage import StorageError, media_store
 from . import runtime
-from .runtime import RENDITIONS_DIR
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +129,25 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
     :raise TranscodeError: the recording could not be read or drawn (plain words).
     """
     recording = job.recording
+    store = media_store()
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(store.local_copy(recording.original_key))
+        work = stack.enter_context(store.work_dir(rendition_sets.flock_parent(_set_prefix(recording))))
+        return _listen_and_draw(job, watcher, source, work)
+
+
+def _set_prefix(recording: Recording) -> str:
+    """The prefix of the recording's live rendition set (the flock is drawn over it)."""
+    keys = (
+        r.storage_key for r in recording.renditions if r.kind not in (*FLOCK_KINDS.values(), RenditionKind.TIMELINE)
+    )
+    found = next((p for p in map(rendition_sets.set_prefix_of, keys) if p), None)
+    return found or rendition_sets.renditions_prefix(recording.id)  # a set from before sets had names
+
+
+def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path) -> list[str]:
+    recording = job.recording
     panel = recording.panel
-    source = media_store().path(recording.original_key)
     info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
     names = [seat.panelist.name for seat in panel.seats] or [panel.title]
     voiced, burned = _captions(recording)
@@ -159,11 +178,11 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
         share = LISTEN_SHARE + (1 - LISTEN_SHARE) * min(progress.fraction, 1.0)
         watcher.on_progress(transcode.Progress(share, progress.fps, progress.speed, progress.eta_seconds, 0.0))
 
-    renditions = media_store().path(RENDITIONS_DIR.format(id=recording.id))
     birds = bird_specs(recording) if panel.seats else [BirdSpec(panel.title)]
+    folder = work / "flock"
     result = render_flock(
         source,
-        renditions,
+        folder,
         timeline,
         birds,
         colours=SKY,
@@ -174,17 +193,21 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
         audio_demuxer=info.demuxer,
         settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
     )
-    (renditions / FLOCK_DIR / TIMELINE_NAME).write_text(timeline.to_json())
-    _store(recording, result.outputs)
+    (folder / TIMELINE_NAME).write_text(timeline.to_json())
+    store = media_store()
+    set_prefix = _set_prefix(recording)
+    prefix = rendition_sets.new_flock_prefix(set_prefix)
+    store.publish_dir(folder, prefix)
+    _store(recording, result.outputs, prefix)  # the new flock is live from here on
+    rendition_sets.sweep(store, rendition_sets.flock_parent(set_prefix), prefix)
     if not panel.seats:
         # The one bird is the panel's own: say that, not "given to <the panel's title>, the only seat".
         return [NO_SEATS_NOTE, *(n for n in timeline.notes if not n.startswith("Everything said is given to"))]
     return list(timeline.notes)
 
 
-def _store(recording: Recording, outputs) -> None:
-    """Replace the recording's flock rows with the set just drawn."""
-    base = RENDITIONS_DIR.format(id=recording.id)
+def _store(recording: Recording, outputs, base: str) -> None:
+    """Replace the recording's flock rows with the set just published under ``base``."""
     for old in [r for r in recording.renditions if r.kind in (*FLOCK_KINDS.values(), RenditionKind.TIMELINE)]:
         recording.renditions.remove(old)
     db.session.flush()
@@ -200,7 +223,7 @@ def _store(recording: Recording, outputs) -> None:
                 size_bytes=out.size_bytes,
             )
         )
-    timeline_key = f"{base}/{FLOCK_DIR}/{TIMELINE_NAME}"
+    timeline_key = f"{base}/{TIMELINE_NAME}"
     size = media_store().size(timeline_key)
     recording.renditions.append(
         Rendition(kind=RenditionKind.TIMELINE, label="Speech timeline", storage_key=timeline_key, size_bytes=size)

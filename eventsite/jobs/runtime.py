@@ -7,9 +7,6 @@ from flask import Flask
 #: Set by :func:`eventsite.jobs.init_app`; tasks open their own app context with it.
 app: Flask | None = None
 
-#: Where a recording's rendition set lives, relative to the media root.
-RENDITIONS_DIR = "recordings/{id}/renditions"
-
 
 def claim(model, row_id: int, queued, running) -> bool:
     """Move a job-like row (a transcode job, a quote clip) from ``queued`` to ``running``

@@ -6,9 +6,7 @@ import contextlib
 import dataclasses
 import logging
 import os
-import shutil
 import socket
-import tempfile
 import threading
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from .. import search, transcode
 from ..database import utcnow
 from ..events.artwork import panel_artwork
 from ..extensions import db, queue
+from ..recordings import rendition_sets
 from ..recordings.models import (
     JobKind,
     JobStatus,
@@ -32,7 +31,6 @@ from ..storage import media_store
 from ..transcripts.job import make_captions, queue_auto_captions
 from . import runtime
 from .flock_job import make_flock, queue_flock
-from .runtime import RENDITIONS_DIR
 
 log = logging.getLogger(__name__)
 _HOST = socket.gethostname()
@@ -151,16 +149,6 @@ class _Watcher(threading.Thread):
             db.session.remove()
 
 
-def _remove_leftovers(recording: Recording) -> None:
-    """Delete temporary folders of an earlier run of this recording whose worker died.
-
-    Safe because only one job per recording runs at a time (see queue_transcode).
-    """
-    folder = media_store().path(RENDITIONS_DIR.format(id=recording.id)).parent
-    for leftover in folder.glob(".renditions.tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
 def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) -> transcode.Plan:
     cfg = runtime.app.config
     # Audio-only talks still get a picture: the panel's title card as a still video.
@@ -178,9 +166,8 @@ def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) ->
     return plan
 
 
-def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput]) -> None:
-    """Replace the recording's rendition rows with the set just published."""
-    base = RENDITIONS_DIR.format(id=recording.id)
+def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput], base: str) -> None:
+    """Replace the recording's rendition rows with the set just published under ``base``."""
     recording.renditions.clear()
     db.session.flush()
     for out in outputs:
@@ -226,22 +213,26 @@ def _run(job_id: int) -> None:
             notes = make_captions(job, watcher)
             status, error = JobStatus.SUCCEEDED, None
             return
-        _remove_leftovers(recording)
-        source = media_store().path(recording.original_key)
+        store = media_store()
+        source = stack.enter_context(store.local_copy(recording.original_key))
         info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
-        artwork_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="eventsite-artwork-"))
+        work = stack.enter_context(store.work_dir(rendition_sets.renditions_prefix(recording.id)))
         outputs = transcode.transcode(
             source,
-            media_store().path(RENDITIONS_DIR.format(id=recording.id)),
-            _plan_for(recording, info, Path(artwork_dir)),
+            work / "set",
+            _plan_for(recording, info, work),
             on_progress=watcher.on_progress,
             cancel=watcher.cancel,
             timeout=runtime.app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
             settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
         )
-        _store_outputs(recording, outputs)
+        prefix = rendition_sets.new_set_prefix(recording.id)
+        store.publish_dir(work / "set", prefix)
+        _store_outputs(recording, outputs, prefix)
         recording.status = RecordingStatus.READY
-        db.session.commit()
+        db.session.commit()  # the new set is live from here on
+        stack.close()  # the work folder goes before the sweep, so the sweep sees only sets
+        rendition_sets.sweep(store, rendition_sets.renditions_prefix(recording.id), prefix)
         search.reindex_panel(recording.panel)  # a new recording brings its own captions
         status, error = JobStatus.SUCCEEDED, None
     except transcode.TranscodeCancelled:

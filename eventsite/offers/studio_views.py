@@ -1,7 +1,9 @@
 """Studio pages for offers: list, create, edit, delete; subscribers and their CSV.
 
 A blueprint of its own under ``/studio/offers/``, closed to everyone but
-signed-in organisers exactly as the studio is.
+signed-in organisers exactly as the studio is. An organiser limited to some
+events sees and makes only offers shown on their events (an offer for every
+panel, and its subscribers, belong to those who manage every event).
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..accounts.access import event_scope, manageable_events_query
 from ..events.models import Event, Panel
 from ..extensions import db
 from . import operations as ops
@@ -29,19 +32,34 @@ def require_organiser():
     """Close every page here to everyone but signed-in organisers."""
 
 
+def _offer_scope() -> sa.ColumnElement[bool]:
+    """The offers the signed-in organiser manages: every one, or those shown on their events."""
+    if current_user.manages_every_event:
+        return sa.true()
+    own_panels = sa.select(Panel.id).where(event_scope(current_user, Panel.event_id))
+    return sa.or_(event_scope(current_user, Offer.event_id), Offer.panel_id.in_(own_panels))
+
+
 def _offer_or_404(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
+    """:raise 404: no such offer, or one not shown on the organiser's events."""
+    offer = db.session.scalar(sa.select(Offer).where(Offer.id == offer_id, _offer_scope()))
     if offer is None:
         abort(404)
     return offer
 
 
 def _scope_choices() -> list[SelectChoice]:
-    """ "Every panel", each event, each panel (two queries)."""
-    events = db.session.scalars(sa.select(Event).order_by(Event.name)).all()
-    panels = db.session.scalars(sa.select(Panel).options(so.joinedload(Panel.event)).order_by(Panel.title)).all()
+    """ "Every panel" (for those who manage every event), each event, each panel (two queries)."""
+    events = db.session.scalars(manageable_events_query(current_user).order_by(Event.name)).all()
+    panels = db.session.scalars(
+        sa.select(Panel)
+        .where(event_scope(current_user, Panel.event_id))
+        .options(so.joinedload(Panel.event))
+        .order_by(Panel.title)
+    ).all()
+    every = [SelectChoice("", "Every panel")] if current_user.manages_every_event else []
     return (
-        [SelectChoice("", "Every panel")]
+        every
         + [SelectChoice(f"event-{e.id}", f"Panels of {e.name}") for e in events]
         + [SelectChoice(f"panel-{p.id}", f"Panel: {p.title} ({p.event.name})") for p in panels]
     )
@@ -78,6 +96,7 @@ def offers():
     )
     rows = db.session.execute(
         sa.select(Offer, confirmed)
+        .where(_offer_scope())
         .options(so.joinedload(Offer.event), so.joinedload(Offer.panel))
         .order_by(Offer.created_at.desc())
     ).all()

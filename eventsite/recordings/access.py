@@ -1,13 +1,21 @@
-"""Who is asking: organisers by login cookie (with a CSRF header) or by API token."""
+"""Who is asking: organisers by login cookie (with a CSRF header) or by API token,
+and whether they manage the event of what they ask for."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
+import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
+from ..accounts.access import can_manage_event, can_see_panelist
 from ..accounts.models import Organiser
-from ..accounts.operations import organiser_for_token
+from ..accounts.tokens import TokenRefused, check_token
+from ..events.models import Panel
+from ..extensions import db
+from .models import Recording
 
 
 class AccessRefused(Exception):
@@ -28,15 +36,16 @@ def bearer_token() -> str | None:
 def token_organiser() -> Organiser | None:
     """The organiser of the request's bearer token, or None when it carries none.
 
-    :raise AccessRefused: a token was sent but it is not valid (401).
+    :raise AccessRefused: a token was sent but does not work (401), saying why:
+        unknown, expired, revoked, or its account deactivated.
     """
     token = bearer_token()
     if token is None:
         return None
-    organiser = organiser_for_token(token)
-    if organiser is None:
-        raise AccessRefused("That API token is not valid.")
-    return organiser
+    try:
+        return check_token(token)
+    except TokenRefused as exc:
+        raise AccessRefused(exc.message) from None
 
 
 def request_organiser(*, require_csrf: bool) -> Organiser:
@@ -70,11 +79,49 @@ def request_organiser(*, require_csrf: bool) -> Organiser:
     return current_user._get_current_object()
 
 
+def viewer() -> Organiser | None:
+    """The organiser reading (cookie or token), or None; never raises."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    try:
+        return token_organiser()
+    except AccessRefused:
+        return None
+
+
 def viewer_is_organiser() -> bool:
     """Whether the person reading media is an organiser (cookie or token); never raises."""
-    if current_user.is_authenticated:
-        return True
-    try:
-        return token_organiser() is not None
-    except AccessRefused:
+    return viewer() is not None
+
+
+def viewer_manages_event(event_id: int | None) -> bool:
+    """Whether the person reading is an organiser who manages ``event_id``: they see its
+    drafts and private media; an organiser limited to other events does not."""
+    return can_manage_event(viewer(), event_id)
+
+
+def viewer_may_see_panelist(panelist_id: int) -> bool:
+    """Whether the person reading is an organiser who may see this (not yet public) person."""
+    return can_see_panelist(viewer(), panelist_id)
+
+
+def viewer_may_read_private(key: str) -> bool:
+    """Whether the person reading may have the organiser-only stored file ``key``.
+
+    ``recordings/<id>/…`` goes to organisers who manage the recording's event,
+    ``people/<id>/…`` to those who may see that person; nothing else is theirs.
+    """
+    organiser = viewer()
+    if organiser is None:
         return False
+    if organiser.manages_every_event:
+        return True
+    parts = PurePosixPath(key).parts
+    if len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()) or len(parts[1]) > 18:
+        return False
+    if parts[0] == "people":
+        return can_see_panelist(organiser, int(parts[1]))
+    if parts[0] == "recordings":
+        event_id = db.session.scalar(sa.select(Panel.event_id).join(Recording).where(Recording.id == int(parts[1])))
+        return can_manage_event(organiser, event_id)
+    return False

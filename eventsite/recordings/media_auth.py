@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from ..storage import StorageError, check_key
-from .access import viewer_is_organiser
+from .access import viewer_may_read_private
 from .serving import PRIVATE_CACHE, PUBLIC_CACHE, Audience, bp, media_audience
 
 
@@ -36,7 +36,7 @@ def media_auth(key: str) -> Response:
         response.headers["Cache-Control"] = f"public, max-age={seconds}"
         response.headers["X-Media-Cache-Control"] = PUBLIC_CACHE
         return response
-    if audience is Audience.ORGANISERS and viewer_is_organiser():
+    if audience is Audience.ORGANISERS and viewer_may_read_private(key):
         response = Response(status=204)
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Media-Cache-Control"] = PRIVATE_CACHE

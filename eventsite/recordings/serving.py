@@ -4,7 +4,7 @@ Rules, in the order they are checked:
 
 - ``people/<id>/…`` images are public once that person sits on a public panel
   (panelists are public people; people of unpublished panels are not yet).
-- ``recordings/<id>/renditions/…`` is public once the recording's panel is
+- ``recordings/<id>/renditions/<set>/…`` (see :mod:`.rendition_sets`) is public once the recording's panel is
   public, only for the panel's current recording (the one the player shows;
   an older take or a replaced upload stays with the organisers), and only for
   the views every seated panelist agreed to (a "bird only" panelist keeps the
@@ -16,7 +16,7 @@ Rules, in the order they are checked:
   (public panel, current recording, the view the key names agreed to).
 - anything else under ``recordings/<id>/`` — the original above all — is
   for organisers only, whatever the panel's status.
-- everything else (``uploads/`` and the like) is never served.
+- everything else (``uploads/``, a job's ``.work-…`` folder and the like) is never served.
 
 How the bytes go out depends on the store: the local store serves ranges
 here (or hands them to nginx with ``MEDIA_ACCEL``); object storage answers
@@ -37,10 +37,11 @@ from ..events.loader import panelist_is_public
 from ..events.models import Panel
 from ..extensions import db
 from ..storage import LocalMediaStore, StorageError, check_key, content_type_for, media_store
-from .access import viewer_is_organiser
+from .access import viewer_manages_event, viewer_may_read_private
 from .models import Caption, Recording
 from .player import current_recording_id, is_progressive_file, view_of_file
 from .ranges import accel_response, file_response
+from .rendition_sets import relpath_in_set
 
 bp = Blueprint("media", __name__)
 
@@ -50,14 +51,15 @@ bp = Blueprint("media", __name__)
 PUBLIC_CACHE = "public, no-cache"
 #: Organiser-only media must not sit in shared caches.
 PRIVATE_CACHE = "private, no-cache"
-#: Object storage: a presigned URL for published media lasts this long, and
-#: the redirect to it may be kept briefly (so unpublishing takes hold within a minute).
+#: Object storage: a presigned URL for published media lasts this long (the
+#: redirect to it is kept only for MEDIA_AUTH_CACHE_SECONDS, so unpublishing takes hold).
 PUBLIC_URL_SECONDS = 6 * 3600
-PUBLIC_REDIRECT_CACHE = "public, max-age=60"
 #: Object storage: organiser-only media gets a short-lived URL, and the redirect is never stored.
 PRIVATE_URL_SECONDS = 300
 PRIVATE_REDIRECT_CACHE = "private, no-store"
 STREAM_BLOCK = 256 * 1024
+#: Stored text files that name other stored files by relative URL (HLS playlists, storyboard VTT).
+NAMES_OTHER_FILES = (".m3u8", ".vtt")
 
 
 class Audience(enum.Enum):
@@ -69,6 +71,8 @@ class Audience(enum.Enum):
 def media_audience(key: str) -> Audience:
     """Who may read the stored file ``key`` (see the module docstring)."""
     parts = PurePosixPath(key).parts
+    if any(part.startswith(".") for part in parts):
+        return Audience.NOBODY  # a job's work folder (storage.WORK_PREFIX) or a file being written
     if parts[0] == "people" and len(parts) > 2 and parts[1].isascii() and parts[1].isdigit():
         return Audience.PUBLIC if panelist_is_public(int(parts[1])) else Audience.ORGANISERS
     if parts[0] != "recordings" or len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()):
@@ -83,7 +87,7 @@ def media_audience(key: str) -> Audience:
         return Audience.NOBODY
     panel, current = row
     if parts[2] == "renditions" and len(parts) > 3 and current == recording_id and panel.is_public():
-        relpath = "/".join(parts[3:])
+        relpath = relpath_in_set(parts[3:])
         streamable = panel.downloads_enabled or not is_progressive_file(relpath)
         if streamable and view_of_file(relpath) in panel.public_views():
             return Audience.PUBLIC
@@ -105,11 +109,16 @@ def media(key: str) -> Response:
     except StorageError:
         abort(404)
     audience = media_audience(key)
-    if audience is Audience.NOBODY or (audience is Audience.ORGANISERS and not viewer_is_organiser()):
+    if audience is Audience.NOBODY or (audience is Audience.ORGANISERS and not viewer_may_read_private(key)):
         abort(404)
     public = audience is Audience.PUBLIC
     store = media_store()
     if not isinstance(store, LocalMediaStore):
+        if key.endswith(NAMES_OTHER_FILES) and not (public and store.url_for_public(key)):
+            # A presigned URL signs one file: a playlist's segments (and a storyboard's
+            # sprites), named relative to it, would resolve to unsigned URLs and be refused.
+            # So these small files come through here, and what they name is redirected.
+            return stored_file_response(key, content_type_for(key), PUBLIC_CACHE if public else PRIVATE_CACHE)
         return redirect_to_store(key, public)
     path = store.path(key)
     if not path.is_file():
@@ -126,7 +135,7 @@ def redirect_to_store(key: str, public: bool) -> Response:
     visitor already allowed to see it.
 
     Published media goes to ``MEDIA_PUBLIC_URL`` + key when that is set, else
-    to a presigned URL, and the redirect may be cached for a minute; organiser
+    to a presigned URL, and the redirect may be cached for ``MEDIA_AUTH_CACHE_SECONDS``; organiser
     media gets a five-minute presigned URL and a redirect nobody stores.
 
     :raise 404: no such file.
@@ -137,7 +146,9 @@ def redirect_to_store(key: str, public: bool) -> Response:
     content_type = content_type_for(key)
     if public:
         url = store.url_for_public(key) or store.presigned_url(key, PUBLIC_URL_SECONDS, content_type)
-        cache = PUBLIC_REDIRECT_CACHE
+        # as long as nginx keeps a public answer (deploy/nginx-media-s3.conf): unpublishing
+        # takes hold within EVENTSITE_MEDIA_AUTH_CACHE_SECONDS
+        cache = f"public, max-age={int(current_app.config['MEDIA_AUTH_CACHE_SECONDS'])}"
     else:
         url = store.presigned_url(key, PRIVATE_URL_SECONDS, content_type)
         cache = PRIVATE_REDIRECT_CACHE
@@ -186,7 +197,7 @@ def caption_file(caption_id: int):
     panel = db.session.get(Recording, caption.recording_id).panel
     current = db.session.scalar(sa.select(current_recording_id(panel.id)))
     public = panel.is_public() and current == caption.recording_id
-    if not public and not viewer_is_organiser():
+    if not public and not viewer_manages_event(panel.event_id):
         abort(404)
     return stored_file_response(
         caption.storage_key, "text/vtt; charset=utf-8", PUBLIC_CACHE if public else PRIVATE_CACHE

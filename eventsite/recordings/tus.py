@@ -17,6 +17,7 @@ import shutil
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.http import http_date
 
+from ..accounts.access import can_manage_event
 from ..events.models import Panel
 from ..extensions import db
 from ..urls import absolute
@@ -88,10 +89,7 @@ def create() -> Response:
     if length > current_app.config["UPLOAD_MAX_BYTES"]:
         raise UploadTooLarge(f"This file is larger than the {current_app.config['UPLOAD_MAX_BYTES']} bytes we accept.")
     metadata = parse_metadata(request.headers.get("Upload-Metadata"))
-    try:
-        panel = find_panel(metadata.get("panel") or metadata.get("panel_id") or "")
-    except RecordingRefused as exc:
-        raise UploadError(exc.message) from None
+    panel = _managed_panel(metadata.get("panel") or metadata.get("panel_id") or "")
     metadata["panel"] = str(panel.id)
     metadata.pop("panel_id", None)
     folder = uploads_folder()
@@ -166,12 +164,30 @@ def method_override(upload_id: str) -> Response:
     return handlers[method](upload_id)
 
 
+def _managed_panel(ref: str) -> Panel:
+    """The panel an upload names, among the events the organiser manages.
+
+    :raise UploadError: no such panel; another event's panel gets the very same
+        answer, since for an organiser limited to some events it does not exist.
+    """
+    try:
+        panel = find_panel(ref)
+    except RecordingRefused as exc:
+        raise UploadError(exc.message) from None
+    if not can_manage_event(g.organiser, panel.event_id):
+        ref = ref.strip().strip("/")
+        raise UploadError(f"There is no panel with id {ref}." if ref.isdigit() else f"There is no panel {ref!r}.")
+    return panel
+
+
 def _finish(upload: Upload) -> Response | None:
     """Make the Recording of a complete upload; the refusal response if it is not media."""
     panel = db.session.get(Panel, int(upload.metadata["panel"]))
     try:
         if panel is None:
             raise RecordingRefused("The panel of this upload has been deleted.")
+        if not can_manage_event(g.organiser, panel.event_id):
+            raise RecordingRefused("You no longer manage the event of this upload's panel.")
         store_original(upload.data_path, panel, upload.metadata.get("filename", ""), upload_id=upload.id)
     except RecordingRefused as exc:
         return _text(exc.message, REFUSED)

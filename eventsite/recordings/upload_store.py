@@ -1,23 +1,26 @@
 """Partial tus uploads on disk: create, lock, expire, delete (appending is in upload_chunks).
 
-Each upload is a few files in ``uploads/`` of the media store:
+Each upload is a few files in ``UPLOAD_ROOT`` (``MEDIA_ROOT/uploads`` unless set):
 
 - ``<id>``       the bytes received so far; its size *is* the upload offset,
   so the offset can never disagree with the data and never moves backwards;
 - ``<id>.info``  JSON written once, atomically, at creation (length, metadata,
   owner);
-- ``<id>.lock``  an empty file the request that writes holds an ``flock`` on;
+- ``<id>.lock``  with the ``file`` lock back-end, the file the writing request
+  holds an ``flock`` on;
 - ``<id>.chunk`` a chunk with a checksum, until it is verified (see :mod:`.upload_chunks`).
 
-Partial uploads need appends, ``fsync`` and ``flock``, which only a local (or
-shared POSIX) file system gives, so this module works on paths from the local
-media store. Nothing here knows about HTTP.
+Partial uploads need appends and ``fsync``, which only a file system gives, so
+they never go to object storage: a finished upload is handed to the media store
+(:meth:`~eventsite.storage.MediaStore.adopt`). ``UPLOAD_ROOT`` is a folder on each
+web node, or one they share (NFS) so that any node can take any upload's next
+PATCH; the lock (:mod:`eventsite.locks`) holds across nodes either way. Nothing
+here knows about HTTP.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -27,7 +30,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..storage import media_store
+from flask import current_app
+
+from ..config import upload_root
+from ..locks import LockUnavailable, app_locks
 
 #: Server-made upload ids: 128 random bits as lower-case hex, nothing else.
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
@@ -71,6 +77,10 @@ class UploadStorageFull(UploadError):
     status = 507
 
 
+class UploadLockUnavailable(UploadError):
+    status = 503
+
+
 @dataclass
 class Upload:
     """One partial upload in ``folder``."""
@@ -101,7 +111,10 @@ class Upload:
 
     @property
     def offset(self) -> int:
-        return self.data_path.stat().st_size
+        # Open, then fstat: opening makes an NFS client fetch fresh attributes
+        # (close-to-open), so a node sees what another node appended a moment ago.
+        with self.data_path.open("rb") as data:
+            return os.fstat(data.fileno()).st_size
 
     def expires_at(self, expires_seconds: int) -> float:
         """Epoch seconds after which the upload is purged: last write + the expiry period."""
@@ -112,8 +125,8 @@ class Upload:
 
 
 def uploads_folder() -> Path:
-    """The folder of partial uploads in the current app's media store."""
-    folder = media_store().path("uploads")
+    """The folder of partial uploads of the current app (``UPLOAD_ROOT``)."""
+    folder = upload_root(current_app.config)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -170,25 +183,29 @@ def load_upload(folder: Path, upload_id: str) -> Upload:
 def upload_lock(upload: Upload) -> Iterator[None]:
     """Hold the upload's lock for one request, or raise :class:`UploadLocked`.
 
-    ``flock`` works between threads and processes of one machine, which is
-    what gunicorn gives us. Web servers on several machines sharing one media
-    folder need a shared lock instead (a Redis ``SET NX PX`` lease renewed
-    while the PATCH runs, or a PostgreSQL advisory lock): ``flock`` over NFS
-    is not reliable.
+    The lock is the app's (:mod:`eventsite.locks`): a Redis lease or a
+    PostgreSQL advisory lock holds across web nodes; the ``file`` back-end's
+    ``flock`` on ``<id>.lock`` holds between the processes of one machine.
+
+    :raise UploadLocked: another request holds it (423).
+    :raise UploadLockUnavailable: the lock's server cannot be reached (503).
+    :raise UploadNotFound: the upload was finished or deleted meanwhile.
     """
-    fd = os.open(upload.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UploadLocked("Another request is writing to this upload; try again shortly.") from None
+        held = app_locks().acquire(upload.id)
+    except LockUnavailable as exc:
+        current_app.logger.error("upload %s: %s", upload.id, exc)
+        raise UploadLockUnavailable("Uploads are paused for a moment on our side; try again shortly.") from exc
+    if held is None:
+        raise UploadLocked("Another request is writing to this upload; try again shortly.")
+    try:
         if not upload.info_path.exists():
             raise UploadNotFound("No such upload.")
         # A chunk left here belongs to a request that died before verifying it.
         upload.chunk_path.unlink(missing_ok=True)
         yield
     finally:
-        os.close(fd)
+        held.release()
 
 
 def delete_upload(upload: Upload) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
-from ..events.models import Panel
-from ..extensions import db
+from ..studio.loaders import panel_or_404
 
 bp = Blueprint("recordings", __name__)
 
@@ -16,9 +15,7 @@ bp = Blueprint("recordings", __name__)
 def panel_recordings(panel_id: int) -> str:
     """The recordings section of a panel's studio page, re-fetched after each upload.
 
-    :raise 404: no such panel.
+    :raise 404: no such panel, or one of an event this organiser does not manage.
     """
-    panel = db.session.get(Panel, panel_id)
-    if panel is None:
-        abort(404)
+    panel = panel_or_404(panel_id)
     return render_template("studio/_recordings.html", panel=panel)

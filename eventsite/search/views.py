@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..recordings.access import viewer_is_organiser
+from ..recordings.access import viewer
 from .results import run_search
 
 bp = Blueprint("search", __name__)
@@ -15,13 +15,17 @@ def search():
     """Events, panels, people and what was said, for ``q``.
 
     ``kind`` shows one group, paged by ``page``; ``drafts=1`` lets organisers
-    include drafts, unlisted and scheduled panels (ignored for everyone else).
+    who manage every event include drafts, unlisted and scheduled panels
+    (ignored for everyone else: an organiser limited to some events would see
+    other events' drafts in the results).
     """
-    include_unlisted = request.args.get("drafts") == "1" and viewer_is_organiser()
+    organiser = viewer()
+    sees_drafts = organiser is not None and organiser.manages_every_event
+    include_unlisted = request.args.get("drafts") == "1" and sees_drafts
     results = run_search(
         request.args.get("q", ""),
         kind=request.args.get("kind"),
         page=request.args.get("page", 1, type=int),
         include_unlisted=include_unlisted,
     )
-    return render_template("search/results.html", results=results, organiser=viewer_is_organiser())
+    return render_template("search/results.html", results=results, organiser=sees_drafts)

@@ -6,7 +6,7 @@ from flask import Blueprint, make_response, render_template, request
 
 from ..events.loader import load_panel
 from ..recordings.player import player_media
-from ..security import EMBED_CONTENT_SECURITY_POLICY
+from ..security import content_security_policy
 
 bp = Blueprint("embed", __name__)
 
@@ -23,5 +23,5 @@ def panel(event_slug: str, slug: str):
     page = render_template("embed/panel.html", panel=found, event=found.event, media=media)
     response = make_response(page)
     # Set here, before the app-wide hook, which only fills in missing headers.
-    response.headers["Content-Security-Policy"] = EMBED_CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = content_security_policy(embed=True)
     return response

@@ -22,4 +22,6 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     people_views,
     recordings_views,
     speech_views,
+    team_views,  # admins: organisers' accounts
+    token_views,  # everyone's API tokens
 )

@@ -7,26 +7,29 @@ import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from ..discussion.models import CommentStatus
+from ..accounts.access import grant_event, manageable_events_query, panel_scope, people_scope
+from ..discussion.models import Comment, CommentStatus
 from ..discussion.queries import status_counts
-from ..events.models import Consent, Event, Panel, Panelist, PanelStatus, Seat, SeatRole
+from ..events.models import Consent, Event, Panelist, PanelStatus, SeatRole
 from ..events.operations import PublishError, publish_panel
 from ..extensions import db
 from . import bp
 from . import operations as ops
 from .forms import DeleteForm, EventForm, PanelForm, PublishForm, SeatForm
+from .loaders import event_or_404, organiser, panel_or_404, seat_or_404
 
 
 @bp.route("/")
 def dashboard():
-    """Every event with all its panels, whatever their status."""
+    """Every event this organiser manages, with all its panels, whatever their status."""
+    me = organiser()
     events = db.session.scalars(
-        sa.select(Event)
+        manageable_events_query(me)
         .options(so.selectinload(Event.panels))
         .order_by(Event.starts_on.desc().nulls_last(), Event.id.desc())
     ).all()
-    people = db.session.scalar(sa.select(sa.func.count(Panelist.id)))
-    pending = status_counts().get(CommentStatus.PENDING, 0)
+    people = db.session.scalar(sa.select(sa.func.count(Panelist.id)).where(people_scope(me)))
+    pending = status_counts(scope=panel_scope(me, Comment.panel_id)).get(CommentStatus.PENDING, 0)
     return render_template(
         "studio/dashboard.html", events=events, people_count=people, pending_count=pending, delete_form=DeleteForm()
     )
@@ -37,6 +40,8 @@ def event_new():
     form = EventForm()
     if form.validate_on_submit():
         event = ops.save_event(form.data)
+        grant_event(organiser(), event)  # a limited organiser manages the events they create
+        db.session.commit()
         flash(f"Event “{event.name}” created.", "success")
         return redirect(url_for(".dashboard"))
     return render_template("studio/event_form.html", form=form, event=None)
@@ -44,7 +49,7 @@ def event_new():
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     form = EventForm(obj=event)
     if form.validate_on_submit():
         ops.save_event(form.data, event)
@@ -55,7 +60,7 @@ def event_edit(event_id: int):
 
 @bp.route("/events/<int:event_id>/delete", methods=["POST"])
 def event_delete(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     if DeleteForm().validate_on_submit():
         ops.delete_row(event)
         flash(f"Event “{event.name}” and its panels deleted.", "success")
@@ -64,7 +69,7 @@ def event_delete(event_id: int):
 
 @bp.route("/events/<int:event_id>/panels/new", methods=["GET", "POST"])
 def panel_new(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = event_or_404(event_id)
     form = PanelForm()
     if form.validate_on_submit():
         panel = ops.save_panel(form.data, event)
@@ -75,7 +80,7 @@ def panel_new(event_id: int):
 
 def _seat_form() -> SeatForm:
     form = SeatForm(prefix="seat")
-    people = db.session.scalars(sa.select(Panelist).order_by(Panelist.name))
+    people = db.session.scalars(sa.select(Panelist).where(people_scope(organiser())).order_by(Panelist.name))
     form.panelist_id.choices = [SelectChoice(p.id, p.name) for p in people]
     return form
 
@@ -83,7 +88,7 @@ def _seat_form() -> SeatForm:
 @bp.route("/panels/<int:panel_id>/", methods=["GET", "POST"])
 def panel(panel_id: int):
     """A panel's studio page: details, seats and publishing."""
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = PanelForm(obj=panel)
     if form.validate_on_submit():
         ops.save_panel(form.data, panel.event, panel)
@@ -106,7 +111,7 @@ def panel(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/publish", methods=["POST"])
 def panel_publish(panel_id: int):
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
@@ -121,7 +126,7 @@ def panel_publish(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/delete", methods=["POST"])
 def panel_delete(panel_id: int):
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     if DeleteForm().validate_on_submit():
         ops.delete_row(panel)
         flash(f"Panel “{panel.title}” deleted.", "success")
@@ -130,8 +135,8 @@ def panel_delete(panel_id: int):
 
 @bp.route("/panels/<int:panel_id>/seats", methods=["POST"])
 def seat_add(panel_id: int):
-    panel = db.get_or_404(Panel, panel_id)
-    form = _seat_form()
+    panel = panel_or_404(panel_id)
+    form = _seat_form()  # its choices are the people this organiser may see
     if form.validate_on_submit():
         person = db.get_or_404(Panelist, form.panelist_id.data)
         consent = Consent(form.consent.data) if form.consent.data else None
@@ -144,7 +149,7 @@ def seat_add(panel_id: int):
 
 @bp.route("/seats/<int:seat_id>/delete", methods=["POST"])
 def seat_delete(seat_id: int):
-    seat = db.get_or_404(Seat, seat_id)
+    seat = seat_or_404(seat_id)
     panel_id = seat.panel_id
     if DeleteForm().validate_on_submit():
         ops.delete_row(seat)

@@ -13,10 +13,11 @@ from ..events.models import Panel
 from ..extensions import db
 from ..recordings.captions import MAX_CAPTION_BYTES, CaptionError, captions_of, delete_caption, save_caption
 from ..recordings.chapters import ChapterError, add_chapter, chapters_of, format_time, parse_time, replace_chapters
-from ..recordings.models import Caption, Chapter, Recording
+from ..recordings.models import Recording
 from ..recordings.player import ready_recording
 from . import bp
 from .forms import DeleteForm
+from .loaders import caption_or_404, chapter_or_404, panel_or_404
 
 #: The page is the shared partial inside the site layout.
 PAGE = """{% extends "base.html" %}
@@ -106,7 +107,7 @@ def panel_media(panel_id: int):
 
     :raise 404: no such panel.
     """
-    return _render(db.get_or_404(Panel, panel_id))
+    return _render(panel_or_404(panel_id))
 
 
 @bp.route("/panels/<int:panel_id>/captions", methods=["POST"])
@@ -115,7 +116,7 @@ def caption_upload(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = CaptionForm()
     recording = _recording_or_redirect(panel)
     if recording is None:
@@ -139,7 +140,7 @@ def caption_delete(caption_id: int):
 
     :raise 404: no such caption.
     """
-    caption = db.get_or_404(Caption, caption_id)
+    caption = caption_or_404(caption_id)
     panel_id = db.session.get(Recording, caption.recording_id).panel_id
     if DeleteForm().validate_on_submit():
         delete_caption(caption)
@@ -153,7 +154,7 @@ def chapter_add(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = ChapterForm()
     form.panelist_id.choices = [(0, "")] + [(seat.panelist.id, seat.panelist.name) for seat in panel.seats]
     recording = _recording_or_redirect(panel)
@@ -176,7 +177,7 @@ def chapter_paste(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = ChapterPasteForm()
     recording = _recording_or_redirect(panel)
     if recording is None:
@@ -198,7 +199,7 @@ def chapter_delete(chapter_id: int):
 
     :raise 404: no such chapter.
     """
-    chapter = db.get_or_404(Chapter, chapter_id)
+    chapter = chapter_or_404(chapter_id)
     panel_id = db.session.get(Recording, chapter.recording_id).panel_id
     if DeleteForm().validate_on_submit():
         db.session.delete(chapter)
@@ -213,7 +214,7 @@ def panel_downloads(panel_id: int):
 
     :raise 404: no such panel.
     """
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     form = DownloadsForm()
     if form.validate_on_submit():
         panel.downloads_enabled = bool(form.downloads_enabled.data)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
+from ..accounts.access import panel_scope
 from ..discussion import moderation as moderating
 from ..discussion.forms import BlockForm, BlockSenderForm, ModerationForm, OrganiserReplyForm
 from ..discussion.models import BlockKind, Comment, CommentStatus
@@ -13,6 +14,12 @@ from ..discussion.rules import CommentRefused
 from ..extensions import db
 from . import bp
 from .forms import DeleteForm
+from .loaders import comment_or_404, organiser, require_every_event
+
+
+def _scope() -> sa.ColumnElement[bool]:
+    """The comments this organiser moderates: those under panels of their events."""
+    return panel_scope(organiser(), Comment.panel_id)
 
 
 def _status_arg() -> CommentStatus:
@@ -26,12 +33,12 @@ def _status_arg() -> CommentStatus:
 def moderation():
     """One tab of the queue (pending by default), with a count on every tab."""
     status = _status_arg()
-    page = queue_page(status, request.args.get("page", 1, type=int))
+    page = queue_page(status, request.args.get("page", 1, type=int), scope=_scope())
     return render_template(
         "studio/moderation.html",
         status=status,
         page=page,
-        counts=status_counts(),
+        counts=status_counts(scope=_scope()),
         form=ModerationForm(),
         sender_form=BlockSenderForm(),
     )
@@ -48,6 +55,8 @@ def moderation_bulk():
     elif not ids:
         flash("Tick at least one comment.", "error")
     else:
+        # Ids of other events' comments are dropped, as if they did not exist.
+        ids = db.session.scalars(sa.select(Comment.id).where(Comment.id.in_(ids), _scope())).all()
         changed = moderating.moderate(ids, moderating.Action(form.action.data))
         flash(f"{changed} comment{'s' if changed != 1 else ''} updated.", "success")
     return redirect(url_for(".moderation", status=status.value))
@@ -56,11 +65,11 @@ def moderation_bulk():
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 def moderation_reply(comment_id: int):
     """Reply from the queue as an organiser or panelist; approved at once (and so is the comment)."""
-    parent = db.get_or_404(Comment, comment_id)
+    parent = comment_or_404(comment_id)
     form = OrganiserReplyForm()
     if form.validate_on_submit():
         try:
-            reply = moderating.reply_as_organiser(parent, current_user, form.body.data, form.badge.data)
+            reply = moderating.reply_as_organiser(parent, organiser(), form.body.data, form.badge.data)
         except CommentRefused as exc:
             flash(exc.message, "error")
         else:
@@ -74,7 +83,7 @@ def moderation_reply(comment_id: int):
 @bp.post("/comments/<int:comment_id>/block")
 def moderation_block_sender(comment_id: int):
     """Block the author's e-mail or network and move the comment to spam."""
-    comment = db.get_or_404(Comment, comment_id)
+    comment = comment_or_404(comment_id)
     form = BlockSenderForm()
     if form.validate_on_submit() and form.kind.data in (BlockKind.EMAIL.value, BlockKind.NETWORK.value):
         try:
@@ -91,7 +100,12 @@ def _same_site(url: str | None) -> bool:
 
 @bp.route("/comments/blocks", methods=["GET", "POST"])
 def moderation_blocks():
-    """The list of blocked e-mails and ranges, and a form to add one."""
+    """The list of blocked e-mails and ranges, and a form to add one.
+
+    :raise 404: for organisers limited to some events: blocks apply to the
+        whole site and the list shows other events' commenters.
+    """
+    require_every_event()
     form = BlockForm()
     if form.validate_on_submit():
         try:
@@ -112,7 +126,11 @@ def moderation_blocks():
 
 @bp.post("/comments/blocks/<int:block_id>/delete")
 def moderation_unblock(block_id: int):
-    """Lift a block."""
+    """Lift a block.
+
+    :raise 404: for organisers limited to some events (see :func:`moderation_blocks`).
+    """
+    require_every_event()
     if DeleteForm().validate_on_submit():
         moderating.remove_block(block_id)
         flash("Block removed.", "success")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..discussion import panelists
 from ..events.models import Panelist
-from ..extensions import db
 from . import bp
+from .loaders import person_or_404
 
 
 class MagicLinkForm(FlaskForm):
@@ -29,11 +29,8 @@ class RevokeForm(FlaskForm):
 
 
 def _panelist_or_404(person_id: int) -> Panelist:
-    """:raise 404: no such panelist."""
-    person = db.session.get(Panelist, person_id)
-    if person is None:
-        abort(404)
-    return person
+    """:raise 404: no such panelist, or one this organiser may not see."""
+    return person_or_404(person_id)
 
 
 def _page(person: Panelist, form: MagicLinkForm, status: int = 200):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
+from ..accounts.access import people_scope, sits_only_on_own_events
 from ..events.artwork import check_bird_artwork
 from ..events.images import ImageError
 from ..events.models import Panelist
@@ -12,11 +13,14 @@ from ..extensions import db
 from . import bp
 from . import operations as ops
 from .forms import DeleteForm, PanelistForm
+from .loaders import organiser, person_or_404
 
 
 @bp.route("/people/")
 def people():
-    people = db.session.scalars(sa.select(Panelist).order_by(Panelist.name)).all()
+    """The people this organiser may see: everyone, or (limited to some events) those
+    seated on their events' panels and those seated nowhere yet."""
+    people = db.session.scalars(sa.select(Panelist).where(people_scope(organiser())).order_by(Panelist.name)).all()
     return render_template("studio/people.html", people=people, delete_form=DeleteForm())
 
 
@@ -24,9 +28,7 @@ def people():
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def person_edit(person_id: int | None):
     """Create or edit a panelist, with portrait and cartoon avatar uploads."""
-    person = db.session.get(Panelist, person_id) if person_id else None
-    if person_id and person is None:
-        abort(404)
+    person = person_or_404(person_id) if person_id else None
     form = PanelistForm(obj=person)
     if form.validate_on_submit():
         try:
@@ -56,10 +58,14 @@ def person_edit(person_id: int | None):
 
 @bp.route("/people/<int:person_id>/delete", methods=["POST"])
 def person_delete(person_id: int):
-    person = db.session.get(Panelist, person_id)
-    if person is None:
-        abort(404)
-    if DeleteForm().validate_on_submit():
+    """Delete a panelist and their seats.
+
+    :raise 404: no such panelist, or one this organiser may not see.
+    """
+    person = person_or_404(person_id)
+    if not sits_only_on_own_events(organiser(), person.id):
+        flash(f"{person.name} also sits on panels of events you don't manage, so only they can delete them.", "error")
+    elif DeleteForm().validate_on_submit():
         ops.delete_panelist(person)
         flash(f"{person.name} deleted.", "success")
     return redirect(url_for(".people"))

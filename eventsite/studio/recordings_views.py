@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 
 from .. import jobs
-from ..extensions import db
 from ..jobs import active_job
-from ..recordings.models import JobStatus, Recording, TranscodeJob
+from ..recordings.models import JobStatus, Recording
 from . import bp
 from .forms import DeleteForm, PosterForm
+from .loaders import job_or_404, recording_or_404
 from .recording_removal import RecordingBusy, delete_recording, is_current
 
 
@@ -41,7 +41,7 @@ def job_state(recording: Recording) -> dict:
 @bp.route("/recordings/<int:recording_id>/status.json")
 def recording_status(recording_id: int):
     """Polled by static/js/jobs.js while a transcode runs."""
-    response = jsonify(job_state(db.get_or_404(Recording, recording_id)))
+    response = jsonify(job_state(recording_or_404(recording_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -49,7 +49,7 @@ def recording_status(recording_id: int):
 @bp.route("/recordings/<int:recording_id>/transcode", methods=["POST"])
 def recording_transcode(recording_id: int):
     """Queue a (re-)transcode: a retry after a failure, or after the ladder changed."""
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     if DeleteForm().validate_on_submit():
         try:
             jobs.queue_transcode(recording)
@@ -62,7 +62,7 @@ def recording_transcode(recording_id: int):
 @bp.route("/recordings/<int:recording_id>/poster", methods=["POST"])
 def recording_poster(recording_id: int):
     """Take the poster from the moment the organiser chose (seconds or m:ss)."""
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     form = PosterForm()
     if form.validate_on_submit():
         try:
@@ -77,9 +77,7 @@ def recording_poster(recording_id: int):
 
 @bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
 def job_cancel(job_id: int):
-    job = db.session.get(TranscodeJob, job_id)
-    if job is None:
-        abort(404)
+    job = job_or_404(job_id)
     if DeleteForm().validate_on_submit():
         jobs.cancel_job(job)
         flash("Cancelling the transcode.", "success")
@@ -90,9 +88,9 @@ def job_cancel(job_id: int):
 def recording_delete(recording_id: int):
     """Ask, then delete a recording and its files (original, renditions, captions).
 
-    :raise 404: no such recording.
+    :raise 404: no such recording, or one of an event this organiser does not manage.
     """
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     form = DeleteForm()
     if not form.validate_on_submit():
         return render_template(

@@ -27,6 +27,7 @@ from ..jobs.flock_job import queue_flock, read_timeline
 from ..recordings.models import JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
 from ..storage import media_store
 from ..times import clock
+from ..transcode import limits
 
 #: the colour of turns nobody could be named for
 UNKNOWN_COLOUR = "#8a8f98"
@@ -181,8 +182,8 @@ def redraw(recording: Recording) -> TranscodeJob | None:
     return queue_flock(recording)
 
 
-def sample_clip(recording: Recording, editor: SpeechEditor, speaker: int) -> Path:
-    """A few seconds of ``speaker``'s voice as AAC, cut once and kept for organisers.
+def sample_clip(recording: Recording, editor: SpeechEditor, speaker: int) -> str:
+    """The stored key of a few seconds of ``speaker``'s voice as AAC, cut once and kept for organisers.
 
     Cut from the recording's audio rendition (a file we made, so ffmpeg never
     opens the untrusted upload with a guessed demuxer).
@@ -198,20 +199,24 @@ def sample_clip(recording: Recording, editor: SpeechEditor, speaker: int) -> Pat
     store = media_store()
     key = f"recordings/{recording.id}/samples/{start:.3f}-{end:.3f}.m4a"
     if store.exists(key):
-        return store.path(key)
-    target = store.path(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        return key
+    with store.local_copy(audio.storage_key) as sound, tempfile.TemporaryDirectory() as scratch:
         part = Path(scratch) / "sample.m4a"
         argv = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file"]
-        argv += ["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", str(store.path(audio.storage_key))]
+        argv += ["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", f"file:{sound}"]
         argv += ["-vn", "-ac", "1", "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", str(part)]
         try:
-            subprocess.run(argv, check=True, capture_output=True, timeout=SAMPLE_TIMEOUT)
+            subprocess.run(  # noqa: PLW1509 (the limits are set between fork and exec, as for every ffmpeg run)
+                argv,
+                check=True,
+                capture_output=True,
+                timeout=SAMPLE_TIMEOUT,
+                preexec_fn=limits.current().preexec(end - start),
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
             raise SpeechEditError("The sample could not be cut from the recording's sound.") from None
         store.adopt(part, key)
-    return target
+    return key
 
 
 def exact_time(seconds: float) -> str:

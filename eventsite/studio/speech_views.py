@@ -11,14 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
-from ..extensions import db
 from ..recordings.models import Recording, RenditionKind
-from ..recordings.ranges import file_response
-from ..recordings.serving import PRIVATE_CACHE
+from ..recordings.serving import PRIVATE_CACHE, stored_file_response
 from ..times import parse_time
 from . import bp
 from . import speech as ops
 from .forms import DeleteForm
+from .loaders import recording_or_404
 
 
 class TurnForm(FlaskForm):
@@ -71,18 +70,18 @@ def _back(recording: Recording, anchor: str = ""):
 def recording_speech(recording_id: int):
     """The speech timeline strip and its turns, with the flock job's notes.
 
-    :raise 404: no such recording.
+    :raise 404: no such recording, or one of another event's panel.
     """
-    return _page(db.get_or_404(Recording, recording_id))
+    return _page(recording_or_404(recording_id))
 
 
 @bp.route("/recordings/<int:recording_id>/speech/turn", methods=["POST"])
 def speech_turn(recording_id: int):
     """Reassign, split or merge one turn; saved as a correction, then the birds are drawn again.
 
-    :raise 404: no such recording.
+    :raise 404: no such recording, or one of another event's panel.
     """
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     editor = ops.speech_editor(recording)
     form = TurnForm()
     if editor is None or not form.validate_on_submit():
@@ -107,9 +106,9 @@ def speech_turn(recording_id: int):
 def speech_names(recording_id: int):
     """Name the automatically told-apart voices ("Speaker 2 is Joanne Jacobs").
 
-    :raise 404: no such recording.
+    :raise 404: no such recording, or one of another event's panel.
     """
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     editor = ops.speech_editor(recording)
     if editor is None or not DeleteForm().validate_on_submit():
         flash("The names could not be read; please try again.", "error")
@@ -132,9 +131,9 @@ def speech_names(recording_id: int):
 def speech_redraw(recording_id: int):
     """Draw the birds again (after corrections made while they were being drawn).
 
-    :raise 404: no such recording.
+    :raise 404: no such recording, or one of another event's panel.
     """
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     if DeleteForm().validate_on_submit():
         if ops.redraw(recording):
             flash("The birds will be drawn again.", "success")
@@ -149,12 +148,12 @@ def speech_sample(recording_id: int, speaker: int):
 
     :raise 404: no such recording, no timeline, or nothing of that speaker to play.
     """
-    recording = db.get_or_404(Recording, recording_id)
+    recording = recording_or_404(recording_id)
     editor = ops.speech_editor(recording)
     if editor is None:
         return "No speech timeline yet.", 404
     try:
-        path = ops.sample_clip(recording, editor, speaker)
+        key = ops.sample_clip(recording, editor, speaker)
     except ops.SpeechEditError as exc:
         return str(exc), 404
-    return file_response(path, "audio/mp4", PRIVATE_CACHE)
+    return stored_file_response(key, "audio/mp4", PRIVATE_CACHE)

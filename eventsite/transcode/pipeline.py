@@ -8,9 +8,6 @@ folder and leaves the previous set (if any) untouched. The input is only read.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +22,6 @@ from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 from .hls import HlsRung, write_master_playlist
 from .plan import Plan
 from .poster import take_poster
-from .publish import publish_directory
 from .run import Progress, run_ffmpeg
 from .settings import TranscodeSettings
 from .storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
@@ -60,7 +56,7 @@ def default_timeout(duration: float) -> float:
 
 def transcode(
     input_path: str | Path,
-    final_dir: str | Path,
+    out_dir: str | Path,
     plan: Plan,
     *,
     on_progress: Callable[[Progress], None] | None = None,
@@ -68,17 +64,18 @@ def transcode(
     timeout: float | None = None,
     settings: TranscodeSettings | None = None,
 ) -> list[RenditionOutput]:
-    """Make every rendition in ``plan`` and publish them as ``final_dir``.
+    """Make every rendition in ``plan`` in the empty folder ``out_dir``.
+
+    The caller publishes the folder (``MediaStore.publish_dir``) and removes it on failure.
 
     :param on_progress: receives Progress with ``fraction`` over the whole job.
     :param cancel: set it to stop; ffmpeg is killed within a fraction of a second.
     :param timeout: wall-clock seconds for the whole job; see default_timeout().
-    :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) nothing
-        was published and the temporary folder is gone.
+    :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) with ffmpeg's stderr tail in ``detail``.
     """
     settings = settings or TranscodeSettings()
     input_path = Path(input_path).resolve()
-    final_dir = Path(final_dir).resolve()
+    workdir = Path(out_dir).resolve()
     if not input_path.is_file():
         raise TranscodeError("The uploaded file is missing.", str(input_path))
     limit = default_timeout(plan.duration) if timeout is None else timeout
@@ -100,47 +97,37 @@ def transcode(
         if on_progress is not None:
             on_progress(Progress(fraction, None, None, None, plan.duration))
 
-    final_dir.parent.mkdir(parents=True, exist_ok=True)
-    # beside final_dir, so publishing is a rename on the same file system
-    workdir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
-    try:
-        # mkdtemp makes it 0700, which would hide the published set from a web
-        # server (nginx) running as another user
-        os.chmod(workdir, 0o755)  # noqa: S103
-        for folder in command.output_dirs(plan):
-            (workdir / folder).mkdir(parents=True, exist_ok=True)
-        run_ffmpeg(
-            command.build_argv(input_path, plan, settings),
-            duration=plan.duration,
-            on_progress=lambda p: report(p, 0.0, MAIN_RUN_SHARE),
+    workdir.mkdir(parents=True, exist_ok=True)
+    for folder in command.output_dirs(plan):
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+    run_ffmpeg(
+        command.build_argv(input_path, plan, settings),
+        duration=plan.duration,
+        on_progress=lambda p: report(p, 0.0, MAIN_RUN_SHARE),
+        timeout=remaining(),
+        cancel=cancel,
+        nice=settings.nice,
+        cwd=workdir,
+    )
+    _check_outputs(workdir, plan)
+    step_done(MAIN_RUN_SHARE)
+    if plan.storyboard:
+        build_storyboard(
+            workdir,
+            plan.storyboard,
+            plan.duration,
+            settings=settings,
             timeout=remaining(),
             cancel=cancel,
-            nice=settings.nice,
-            cwd=workdir,
         )
-        _check_outputs(workdir, plan)
-        step_done(MAIN_RUN_SHARE)
-        if plan.storyboard:
-            build_storyboard(
-                workdir,
-                plan.storyboard,
-                plan.duration,
-                settings=settings,
-                timeout=remaining(),
-                cancel=cancel,
-            )
-        step_done(0.97)
-        if plan.poster_time is not None and plan.rungs:
-            _make_poster(input_path, workdir, plan, settings, remaining(), cancel)
-        step_done(0.99)
-        if plan.rungs:
-            _write_master(workdir, plan)
-        outputs = describe_outputs(workdir, plan)
-        step_done(0.995)  # the last moment a cancel can still stop publishing
-        publish_directory(workdir, final_dir)
-    except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
+    step_done(0.97)
+    if plan.poster_time is not None and plan.rungs:
+        _make_poster(input_path, workdir, plan, settings, remaining(), cancel)
+    step_done(0.99)
+    if plan.rungs:
+        _write_master(workdir, plan)
+    outputs = describe_outputs(workdir, plan)
+    step_done(0.995)  # the last moment a cancel can still stop publishing
     if on_progress is not None:
         on_progress(Progress(1.0, None, None, None, plan.duration))
     return outputs

@@ -18,6 +18,7 @@ from ..extensions import csrf, db
 from ..recordings.captions import captions_of, read_cues
 from ..recordings.models import Caption, JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
 from ..recordings.player import ready_recording
+from ..studio.loaders import caption_or_404, job_or_404, panel_or_404
 from ..times import parse_time
 from . import editor
 from .job import (
@@ -62,7 +63,7 @@ class ActionForm(FlaskForm):
 
 
 def _panel_recording(panel_id: int) -> tuple[Panel, Recording | None]:
-    panel = db.get_or_404(Panel, panel_id)
+    panel = panel_or_404(panel_id)
     return panel, ready_recording(panel)
 
 
@@ -158,7 +159,7 @@ def alignment_discard(job_id: int):
 
 
 def _alignment_or_404(job_id: int) -> TranscodeJob:
-    job = db.get_or_404(TranscodeJob, job_id)
+    job = job_or_404(job_id)
     if job.kind is not JobKind.ALIGN:
         abort(404)
     return job
@@ -236,20 +237,22 @@ def _page_number(total: int) -> int:
 def caption_edit(caption_id: int):
     """The caption editor: one page of cues, saved as WebVTT with their voices.
 
-    :raise 404: no such caption track.
+    :raise 404: no such caption track, or one of another event's recording.
     """
     caption = db.session.get(Caption, caption_id)
     if caption is None:
         panel_id = request.form.get("panel", "")
         if request.method == "POST" and panel_id.isdigit() and db.session.get(Panel, int(panel_id)):
+            panel = panel_or_404(int(panel_id))
             # Saving a new version (an upload, a job, another organiser) replaced the track.
             flash(
                 "These captions were replaced while you edited them (an upload, an alignment or another "
                 "organiser's save). Your changes were not saved; open the new captions in the editor.",
                 "error",
             )
-            return _back(db.session.get(Panel, int(panel_id)), "#tracks")
+            return _back(panel, "#tracks")
         abort(404)
+    caption = caption_or_404(caption_id)
     recording = db.session.get(Recording, caption.recording_id)
     panel = recording.panel
     cues = read_cues(caption)

@@ -23,7 +23,7 @@ STATUS = sa.Enum("queued", "running", "ready", "failed", name="clipstatus", nati
 
 def upgrade():
     with op.batch_alter_table("panel", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("clips_enabled", sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column("clips_enabled", sa.Boolean(), server_default="1", nullable=False))
 
     op.create_table(
         "clip",

@@ -1,6 +1,8 @@
 """The multi-machine set-up, end to end on loopback: nginx (deploy/nginx.conf) in
-front of two gunicorn web nodes, two workers on the Redis queue, PostgreSQL and
-one media folder. Runs when EVENTSITE_TEST_STACK_DATABASE (a PostgreSQL server
+front of two gunicorn web nodes, two workers on the Redis queue, PostgreSQL, and
+the media either in one shared folder or in an S3 bucket (moto's server) with
+no folder shared between the nodes but the web nodes' partial uploads. Every
+test runs on both. Runs when EVENTSITE_TEST_STACK_DATABASE (a PostgreSQL server
 URL) and EVENTSITE_TEST_REDIS_URL are set, as the CI's stack stage does."""
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def stack():
+@pytest.fixture(scope="module", params=["local", "s3"])
+def stack(request):
     running = Stack(
         DATABASE,
         REDIS.rsplit("/", 1)[0] + "/14",
         # A public answer is reused for 2 s here (60 s by default), so unpublishing shows within the test.
         extra_env={"EVENTSITE_MEDIA_AUTH_CACHE_SECONDS": "2", "EVENTSITE_LOGIN_RATE_LIMIT": "5 per minute"},
+        storage=request.param,
     )
     try:
         yield running.start()
@@ -49,12 +52,7 @@ def site(stack):
     """The stack's database through the app's own models (as a node sees it)."""
     from eventsite import create_app
 
-    app = create_app({
-        "DATABASE_URL": stack.database_url,
-        "MEDIA_ROOT": str(stack.dir / "media"),
-        "QUEUE_URL": stack.redis,
-        "SECRET_KEY": stack.secret,
-    })  # fmt: skip
+    app = create_app(stack.settings("site"))
     with app.app_context():
         yield app
 
@@ -109,11 +107,17 @@ def test_one_of_the_two_workers_transcoded_the_upload(stack, published):
     assert len(ran) == 1, (stack.log("worker1"), stack.log("worker2"))
 
 
+def first_answer(response: requests.Response) -> requests.Response:
+    """What nginx answered (with S3: the redirect to the bucket, which requests followed)."""
+    return response.history[0] if response.history else response
+
+
 def test_nginx_serves_published_media_after_one_question_to_the_app(stack, published):
     master = re.search(r'/media/[^"]*master\.m3u8', published["page"]).group(0)
     response = requests.get(stack.url + master, timeout=10)
     assert response.status_code == 200 and response.text.startswith("#EXTM3U")
-    assert response.headers["Server"].startswith("nginx")
+    # Playlists come from nginx (local) or through the app (S3: they name their segments relatively).
+    assert response.headers["Server"].startswith("nginx") and not response.history
     assert response.headers["Cache-Control"] == "public, no-cache"
     variant = next(line for line in response.text.splitlines() if line and not line.startswith("#"))
     folder = master.rsplit("/", 1)[0]
@@ -121,7 +125,8 @@ def test_nginx_serves_published_media_after_one_question_to_the_app(stack, publi
     segment = f"{stack.url}{folder}/{variant.rsplit('/', 1)[0]}/" + next(
         line for line in playlist.splitlines() if line.endswith(".m4s")
     )
-    question = "/_media_auth" + segment.removeprefix(stack.url)
+    path = segment.removeprefix(stack.url)
+    question = f"GET {path} " if stack.storage == "s3" else "/_media_auth" + path
     for _ in range(5):
         # Viewers of a page with a comment form carry a session cookie: each a different one.
         viewer = requests.Session()
@@ -129,6 +134,10 @@ def test_nginx_serves_published_media_after_one_question_to_the_app(stack, publi
         assert viewer.cookies, "the panel page gives its viewers a session"
         part = viewer.get(segment, headers={"Range": "bytes=0-99"}, timeout=10)
         assert part.status_code == 206 and len(part.content) == 100
+        if stack.storage == "s3":  # the bucket sent the bytes, after nginx's (cached) redirect
+            answer = first_answer(part)
+            assert answer.status_code == 302 and answer.headers["Location"].startswith(stack.s3_endpoint)
+            assert answer.headers["Server"].startswith("nginx")
     # One question about this segment at most; the other answers came from nginx's cache.
     time.sleep(0.5)  # gunicorn writes its access log after the response
     assert sum(stack.access_log(n).count(question) for n in ("web1", "web2")) <= 1
@@ -150,7 +159,8 @@ def test_unpublished_media_is_404_through_nginx_but_organisers_still_get_it(stac
             timeout=10,
         )
         answer = organiser.get(master, timeout=10)
-        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "private, no-cache"
+        assert answer.status_code == 200 and answer.text.startswith("#EXTM3U")
+        assert answer.headers["Cache-Control"] == "private, no-cache" and not answer.history
     finally:
         set_status(published["panel_id"], "published")
 
@@ -207,3 +217,19 @@ def test_a_spoofed_forwarded_for_gets_no_fresh_comment_limit(stack, published):
         codes.append(response.status_code)
     # COMMENT_RATE_LIMIT is 5 a minute per address (one was spent above): the real address runs out.
     assert 429 in codes, codes
+
+
+def test_with_object_storage_no_node_keeps_the_media(stack, site, published):
+    if stack.storage != "s3":
+        pytest.skip("the shared folder is the local set-up's store")
+    from eventsite.recordings.models import Recording
+    from eventsite.storage import media_store
+
+    recording = site.extensions["sqlalchemy"].session.scalar(sa.select(Recording).order_by(Recording.id.desc()))
+    keys = set(media_store().iter_keys(f"recordings/{recording.id}"))
+    assert recording.original_key in keys
+    assert {r.storage_key for r in recording.renditions} <= keys
+    # Nothing of the recording on any node's disk, and no partial upload left behind.
+    on_disk = [p for p in stack.dir.glob("*/media/**/*") if p.is_file() and "recordings" in p.parts]
+    assert on_disk == []
+    assert not [p for p in (stack.dir / "uploads").glob("*") if p.is_file() and not p.name.endswith(".lock")]

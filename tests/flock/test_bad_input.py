@@ -10,7 +10,7 @@ import pytest
 
 from eventsite.flock.birds import BirdSpec
 from eventsite.flock.listen import CLUSTERED_NOTE, build_timeline, cues_from_webvtt
-from eventsite.flock.render import FLOCK_DIR, render_flock
+from eventsite.flock.render import render_flock
 from eventsite.flock.synth import speak_script, write_webvtt
 
 SEATS = ["Ana Lima", "Ben Okafor"]
@@ -36,7 +36,7 @@ def assert_flock_drawn(audio, timeline, tmp_path, seats=SEATS) -> None:
     """The flock video is made for ``timeline`` and lasts as long as the sound."""
     out = tmp_path / "renditions"
     render_flock(audio, out, timeline, [BirdSpec(name) for name in seats], title="Bad input", size=(640, 360))
-    video = out / FLOCK_DIR / "flock.mp4"
+    video = out / "flock.mp4"
     assert video.is_file()
     assert seconds_of(video) == pytest.approx(timeline.duration, abs=0.3)
 

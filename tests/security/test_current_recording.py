@@ -15,9 +15,9 @@ from tests.ready_panel import panel_path
 def _files(recording: Recording) -> dict[str, str]:
     """One URL of each sort of file the recording has: each rendition, an HLS segment, its caption."""
     urls = {r.kind.value: f"/media/{r.storage_key}" for r in recording.renditions}
-    hls = Path(current_app.config["MEDIA_ROOT"], f"recordings/{recording.id}/renditions/hls")
-    segment = next(p for p in sorted(hls.rglob("*.m4s")))
-    urls["hls-segment"] = f"/media/recordings/{recording.id}/renditions/hls/{segment.relative_to(hls).as_posix()}"
+    folder = next(r.storage_key for r in recording.renditions if r.kind.value == "hls").rsplit("/", 1)[0]
+    segment = next(p for p in sorted(Path(current_app.config["MEDIA_ROOT"], folder).rglob("*.m4s")))
+    urls["hls-segment"] = f"/media/{folder}/{segment.relative_to(Path(current_app.config['MEDIA_ROOT'], folder))}"
     urls["caption"] = f"/captions/{recording.captions[0].id}.vtt"
     return urls
 

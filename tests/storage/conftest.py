@@ -54,9 +54,9 @@ def s3_server(tmp_path_factory):
             if process.poll() is not None:
                 pytest.fail(f"moto_server exited with {process.returncode}; see {log.name}")
             try:
-                requests.get(url, timeout=1)
+                requests.get(url, timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine may answer slowly at first
                 if time.monotonic() > deadline:
                     pytest.fail(f"moto_server did not answer on {url} within 30 s")
                 time.sleep(0.1)
