@@ -1,29 +1,44 @@
 """Player benchmark: first-frame time and page weight of the panel page, against a bare <video>.
 
-    .venv/bin/python bench/player.py [--runs 5] [--seconds 10]
+    .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click]
 
 One run makes a 720p clip, transcodes it through the real job layer (ladder
-720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug) and
-loads three pages in Debian's Chromium, each in a fresh browser context (cold
-cache), ``--runs`` times:
+720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug, the same
+server for every page) and loads three pages in Debian's Chromium, each in a
+fresh browser context (cold cache), ``--runs`` times, pages interleaved:
 
 - the panel page on the HLS path (hls.js + Plyr, as Chromium gets it);
 - the panel page on the MP4 path (MediaSource hidden, so the player falls back
   to the MP4 <source>s, as a browser without MSE would);
-- a bare page with only ``<video src=720p.mp4 poster=…>``, the baseline.
+- a bare page with only ``<video src=720p.mp4 poster=…>``, the baseline (the
+  same 720p file the panel page's first <source> names, and the height hls.js
+  starts on).
 
 "First frame" is milliseconds from navigation start until the video element
-presents its first frame (requestVideoFrameCallback), with play() called by an
-init script the moment each page can play: DOMContentLoaded for the bare page,
-the player's ready signal for the panel page. "Bytes" are the bodies of the
-document, stylesheets, scripts and the player's icon sprite (media excluded),
-uncompressed as Werkzeug serves them and gzipped as nginx would.
+presents its first frame (``requestVideoFrameCallback``), muted, with
+``play()`` called at one of three moments (``--when``, each a table):
+
+- ready: when the page's player says it is ready (``window.eventsitePlayer``
+  set), DOMContentLoaded for the bare page: the figure of earlier sessions;
+- once: at DOMContentLoaded on every page, the earliest a visitor could press
+  play on the page's own <video>; "kept" counts loads whose playback ran on
+  through the player's upgrade (no jump back to 0:00, no 'emptied', no
+  play() cut short by a reload);
+- click: on a page that has settled (player ready, network idle): from
+  ``play()`` to the first frame, what a visitor feels on pressing play.
+
+Then where the time goes in the "ready" and "once" loads (medians, ms from
+navigation start; long tasks are main-thread tasks over 50 ms before the first
+frame). "Bytes" are the bodies of the document, stylesheets, scripts and the
+player's icon sprite (media excluded), uncompressed as Werkzeug serves them and
+gzipped as nginx would.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import logging
 import shutil
 import statistics
 import subprocess
@@ -44,27 +59,69 @@ from eventsite.recordings.models import RenditionKind  # noqa: E402
 from eventsite.recordings.operations import store_original  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-#: Runs before any page script; starts playback as soon as the page says it can play.
+#: Runs before any page script: records the page's phases and calls play() at the chosen moment.
 INIT_SCRIPT = """
 (() => {
-  const mode = new URLSearchParams(location.search).get("bench");
+  const params = new URLSearchParams(location.search);
+  const mode = params.get("bench");
+  const when = params.get("when");
   if (mode === "mp4") { window.MediaSource = undefined; window.ManagedMediaSource = undefined; }
-  window.__bench = {};
+  const b = window.__bench = { events: {}, longtasks: 0, restarts: 0 };
+  const now = () => performance.now();
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!b.firstFrame) b.longtasks += entry.duration;
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) { /* no long-task timing: the column stays 0 */ }
+  for (const type of ["loadstart", "loadeddata", "playing", "emptied"]) {
+    document.addEventListener(type, (event) => {
+      if (event.target.tagName !== "VIDEO") return;
+      if (!(type in b.events)) b.events[type] = now();
+      if (type === "emptied" && b.firstFrame) b.restarts += 1;
+    }, true);
+  }
+  let furthest = 0;
+  document.addEventListener("timeupdate", (event) => {
+    const t = event.target.currentTime;
+    if (b.firstFrame && t + 0.25 < furthest) b.restarts += 1;
+    furthest = Math.max(furthest, t);
+  }, true);
   const arm = (video) => {
+    if (b.played) return;
+    b.played = now();
     video.muted = true;
-    video.requestVideoFrameCallback(() => { window.__bench.firstFrame = performance.now(); });
-    video.play().catch((e) => { window.__bench.error = String(e); });
+    video.requestVideoFrameCallback(() => { b.firstFrame = now(); });
+    video.play().catch((e) => { b.error = String(e); });
   };
+  window.__arm = () => arm(document.querySelector("video"));
+  // The player announces itself by assigning window.eventsitePlayer: note the moment.
+  let player;
+  Object.defineProperty(window, "eventsitePlayer", {
+    configurable: true,
+    get: () => player,
+    set: (value) => {
+      player = value;
+      b.ready = b.ready || now();
+      if (when === "ready") arm(value.video);
+    },
+  });
   document.addEventListener("DOMContentLoaded", () => {
-    if (mode === "bare") { arm(document.querySelector("video")); return; }
-    const timer = setInterval(() => {
-      const player = window.eventsitePlayer;
-      if (player && player.plyr) { clearInterval(timer); arm(player.video); }
-    }, 2);
+    b.dcl = now();
+    if (when === "once" || (mode === "bare" && when === "ready")) window.__arm();
   });
 })();
 """
+#: What the page's resource timings are read for: the end of its scripts.
+PHASES_JS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const scripts = performance.getEntriesByType("resource").filter((e) => e.initiatorType === "script");
+  return {
+    document: nav.responseEnd,
+    scripts: scripts.length ? Math.max(...scripts.map((e) => e.responseEnd)) : null,
+  };
+}"""
 COUNTED_TYPES = {"document", "stylesheet", "script"}
+WHENS = ("ready", "once", "click")
 
 
 def make_clip(path: Path, seconds: int) -> None:
@@ -116,13 +173,23 @@ def build_site(work: Path, seconds: int):
 def serve(app):
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would bury the tables
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def measure(browser, url: str) -> tuple[float, int, int, dict[str, int]]:
-    """(first-frame ms, bytes, gzipped bytes, bytes by type) for one cold load of ``url``."""
+def wait_for(page, expression: str, tries: int = 400) -> bool:
+    """Poll ``expression`` for up to 10 s; whether it came true."""
+    for _ in range(tries):
+        if page.evaluate(expression):
+            return True
+        page.wait_for_timeout(25)
+    return False
+
+
+def measure(browser, url: str, when: str) -> dict:
+    """Phases (ms), playback continuity and bytes of one cold load of ``url`` with play() at ``when``."""
     context = browser.new_context()
     context.add_init_script(INIT_SCRIPT)
     page = context.new_page()
@@ -137,25 +204,140 @@ def measure(browser, url: str) -> tuple[float, int, int, dict[str, int]]:
                 pass
 
     page.on("response", on_response)
-    page.goto(url)
-    for _ in range(400):
-        state = page.evaluate("window.__bench")
-        if state.get("firstFrame") or state.get("error"):
-            break
-        page.wait_for_timeout(25)
-    if state.get("error") or not state.get("firstFrame"):
-        raise RuntimeError(f"{url}: no frame ({state})")
-    page.wait_for_load_state("networkidle")
+    page.goto(f"{url}&when={when}")
+    if when == "click":
+        bare = "bench=bare" in url
+        if not wait_for(page, "window.__bench.dcl" if bare else "window.__bench.ready"):
+            raise RuntimeError(f"{url}: the player never became ready")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("window.__arm()")
+    # A play() cut short by the page reloading the video (an error here) may still end in a
+    # frame, or never: such a load counts as "lost" and stays out of the medians.
+    if wait_for(page, "window.__bench.firstFrame"):
+        # Long enough for the player's upgrade to happen under a playing video, if it hasn't yet.
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)
+    state = page.evaluate("window.__bench")
+    state.update(page.evaluate(PHASES_JS))
+    state["advanced"] = page.evaluate("document.querySelector('video').currentTime")
     context.close()
-    by_type = {kind: sum(len(b) for k, b in bodies if k == kind) for kind in ("document", "stylesheet", "script")}
-    return state["firstFrame"], sum(len(b) for _, b in bodies), sum(len(gzip.compress(b)) for _, b in bodies), by_type
+    state["by_type"] = {k: sum(len(b) for t, b in bodies if t == k) for k in ("document", "stylesheet", "script")}
+    state["bytes"] = sum(len(b) for _, b in bodies)
+    state["gzip"] = sum(len(gzip.compress(b)) for _, b in bodies)
+    return state
+
+
+def first_frame(state: dict, when: str) -> float | None:
+    if not state.get("firstFrame"):
+        return None  # the press of play was lost
+    return state["firstFrame"] - state["played"] if when == "click" else state["firstFrame"]
+
+
+def frames(states: list[dict], when: str) -> list[float]:
+    """First-frame times of the loads that got one."""
+    return [ms for ms in (first_frame(s, when) for s in states) if ms is not None]
+
+
+def span(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} ms ({min(values):.0f}–{max(values):.0f})"
+
+
+def median_of(states: list[dict], get) -> str:
+    values = [v for v in (get(s) for s in states) if v is not None]
+    return f"{statistics.median(values):.0f}" if values else "–"
+
+
+TITLES = {
+    "ready": "play() when the player is ready (bare page: at DOMContentLoaded): ms from navigation to first frame",
+    "once": "play() at DOMContentLoaded on every page: ms from navigation to first frame",
+    "click": "play() on a settled page (player ready, network idle): ms from play() to first frame",
+}
+BARE = "bare <video> page"
+
+
+def frame_table(when: str, pages: dict[str, list[dict]], runs: int) -> None:
+    """First frame per page for one moment of play(); "ready" adds the bytes, the others continuity."""
+    bare_ms = statistics.median(frames(pages[BARE], when))
+    bare = pages[BARE][0]
+    print(f"\n{TITLES[when]}, {runs} runs")
+    if when == "ready":
+        print("| page | first frame, median (min–max) | × bare | HTML / CSS+SVG / JS | total (gzip) | × bare (gzip) |")
+    else:
+        print("| page | first frame, median (min–max) | × bare | playback kept through the upgrade |")
+    print("|---|---|---|---|" + ("---|---|" if when == "ready" else ""))
+    for name, states in pages.items():
+        ms = frames(states, when)
+        if not ms:
+            print(f"| {name} | no frame in {len(states)} loads | – |" + (" – | – | – |" if when == "ready" else " 0 |"))
+            continue
+        row = f"| {name} | {span(ms)} | {statistics.median(ms) / bare_ms:.2f} |"
+        if when == "ready":
+            one = states[0]
+            split = " / ".join(f"{one['by_type'][k] / 1000:.1f}" for k in ("document", "stylesheet", "script"))
+            row += (
+                f" {split} kB | {one['bytes'] / 1000:.1f} kB ({one['gzip'] / 1000:.1f} kB) "
+                f"| {one['bytes'] / bare['bytes']:.0f} ({one['gzip'] / bare['gzip']:.0f}) |"
+            )
+        else:
+            kept = sum(1 for s in states if not s["restarts"] and not s.get("error") and s["advanced"] > 0.5)
+            lost = len(states) - len(ms)
+            row += f" {kept} of {len(states)}" + (f" ({lost} never played)" if lost else "") + " |"
+        print(row)
+
+
+def phase_table(when: str, pages: dict[str, list[dict]]) -> None:
+    """Medians of each phase of the loads with play() at ``when``, ms from navigation start."""
+    print(f"\nwhere the time goes, play() {when}: medians, ms from navigation start")
+    print(
+        "| page | document | scripts loaded | DOMContentLoaded | player ready | play() | loadeddata "
+        "| first frame | long tasks before it |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, states in pages.items():
+        cells = [
+            median_of(states, get)
+            for get in (
+                lambda s: s["document"],
+                lambda s: s["scripts"],
+                lambda s: s.get("dcl"),
+                lambda s: s.get("ready"),
+                lambda s: s["played"],
+                lambda s: s["events"].get("loadeddata"),
+                lambda s: s.get("firstFrame"),
+                lambda s: s["longtasks"],
+            )
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def report(results: dict[str, dict[str, list[dict]]], runs: int) -> None:
+    for when, pages in results.items():
+        frame_table(when, pages, runs)
+    for when, pages in results.items():
+        if when != "click":
+            phase_table(when, pages)
+
+
+def pages_at(base: str) -> dict[str, str]:
+    """The pages measured, by name (the bare page's is ``BARE``)."""
+    return {
+        "panel page, HLS (hls.js + Plyr)": f"{base}/events/bench/panel/?bench=hls",
+        "panel page, MP4 fallback (Plyr)": f"{base}/events/bench/panel/?bench=mp4",
+        BARE: f"{base}/bench/bare?bench=bare",
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10, help="length of the 720p test clip")
+    parser.add_argument(
+        "--when", default=",".join(WHENS), help="moments to call play(), comma-separated: ready, once, click"
+    )
     args = parser.parse_args()
+    whens = [w for w in args.when.split(",") if w]
+    if not whens or set(whens) - set(WHENS):
+        parser.error(f"--when takes {', '.join(WHENS)}")
 
     from playwright.sync_api import sync_playwright
 
@@ -164,41 +346,22 @@ def main() -> None:
     try:
         app = build_site(work, args.seconds)
         server, base = serve(app)
-        pages = {
-            "panel page, HLS (hls.js + Plyr)": f"{base}/events/bench/panel/?bench=hls",
-            "panel page, MP4 fallback (Plyr)": f"{base}/events/bench/panel/?bench=mp4",
-            "bare <video> page": f"{base}/bench/bare?bench=bare",
-        }
-        results: dict[str, list[tuple[float, int, int, dict[str, int]]]] = {name: [] for name in pages}
+        pages = pages_at(base)
+        results = {when: {name: [] for name in pages} for when in whens}
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
             )
-            measure(browser, pages["bare <video> page"])  # warm the server and the OS cache once
+            measure(browser, pages[BARE], "ready")  # warm the server and the OS cache once
             for _ in range(args.runs):
-                for name, url in pages.items():  # interleaved, so drift hits every page alike
-                    results[name].append(measure(browser, url))
+                for when in whens:
+                    for name, url in pages.items():  # interleaved, so drift hits every page alike
+                        results[when][name].append(measure(browser, url, when))
             browser.close()
         server.shutdown()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    bare = results["bare <video> page"]
-    bare_ms = statistics.median(r[0] for r in bare)
-    bare_bytes, bare_gz = bare[0][1], bare[0][2]
-    print(
-        f"| page | first frame, median of {args.runs} (min–max) | × bare | HTML / CSS+SVG / JS "
-        "| total (gzip) | × bare (gzip) |"
-    )
-    print("|---|---|---|---|---|---|")
-    for name, rows in results.items():
-        ms = [r[0] for r in rows]
-        med, size, gz, by_type = statistics.median(ms), rows[0][1], rows[0][2], rows[0][3]
-        split = " / ".join(f"{by_type[k] / 1000:.1f}" for k in ("document", "stylesheet", "script"))
-        print(
-            f"| {name} | {med:.0f} ms ({min(ms):.0f}–{max(ms):.0f}) | {med / bare_ms:.2f} | {split} kB "
-            f"| {size / 1000:.1f} kB ({gz / 1000:.1f} kB) | {size / bare_bytes:.0f} ({gz / bare_gz:.0f}) |"
-        )
+    report(results, args.runs)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 // the MP4 <source>s otherwise. The page loads only this script (async, at the
 // end of the body): it fetches Plyr, and hls.js only in browsers with Media
 // Source Extensions, side by side; attaches hls.js the moment it arrives (the
-// page has preloaded the playlists it starts on), then builds the controls. Also: ?t= / #t= deep links, chapter and
-// transcript links, transcript search, the video / cartoon / feathered
-// friends / audio-only switch (config.views: what each view plays),
-// "copy link at current time", and the once-a-day view beacon.
+// page has preloaded the playlists it starts on), then builds the controls.
+// Nothing waits for this script to play: the <video> plays its own <source>s
+// from the start, and a video the visitor started before the script arrived
+// keeps playing what it plays, wrapped by Plyr in place (hls.js stays out).
+// Also: ?t= / #t= deep links, chapter and transcript links, transcript search,
+// the video / cartoon / feathered friends / audio-only switch (config.views:
+// what each view plays), "copy link at current time", and the once-a-day view beacon.
 (() => {
   "use strict";
 
@@ -51,6 +54,13 @@
     return Boolean(config.hls && window.Hls && window.Hls.isSupported());
   }
 
+  /** Whether the visitor pressed play on the page's own <video> before the player took over,
+   * and it plays: a source the browser can't play (HLS outside Safari and Chromium) doesn't count. */
+  function startedNatively() {
+    const pressed = !video.paused || video.played.length > 0;
+    return pressed && !video.error && video.networkState !== HTMLMediaElement.NETWORK_NO_SOURCE;
+  }
+
   function plyrOptions(quality) {
     return {
       iconUrl: config.vendor + "plyr.svg",
@@ -64,7 +74,8 @@
       keyboard: { focused: true, global: false },
       tooltips: { controls: true, seek: true },
       captions: { active: false, update: false, language: "auto" },
-      previewThumbnails: { enabled: Boolean(config.storyboard), src: config.storyboard || "" },
+      // Off until the viewer reaches for the seek bar (deferPreviews).
+      previewThumbnails: { enabled: false, src: "" },
       markers: { enabled: config.chapters.length > 0, points: config.chapters },
       fullscreen: { enabled: true, fallback: true, iosNative: true },
       i18n: { qualityLabel: { 0: "Auto" } },
@@ -75,8 +86,11 @@
   /** Quality menu entries for hls.js: 0 is "Auto", the rest are rendition heights. */
   function setHlsQuality(height) {
     if (!hls || !hls.levels || !hls.levels.length) return;
-    // currentLevel switches at once (the buffer is flushed); -1 returns to automatic choice.
-    hls.currentLevel = height === 0 ? -1 : hls.levels.findIndex((level) => level.height === height);
+    const level = height === 0 ? -1 : hls.levels.findIndex((l) => l.height === height);
+    // currentLevel switches at once, flushing the buffer and fetching again; -1 returns to
+    // automatic choice. Plyr sets "Auto" as it starts: that must not throw away the first segment.
+    if (level === hls.manualLevel) return;
+    hls.currentLevel = level;
   }
 
   function attachHls(startPosition, url, startHeight) {
@@ -105,9 +119,12 @@
   }
 
   function attachFirstHls(startAt) {
-    // hls.js feeds the element through MediaSource; the MP4 <source>s would compete.
+    // Play pressed on a source this browser can't play: go on with hls.js's.
+    const pressed = !video.paused;
+    // hls.js feeds the element through MediaSource; the page's <source>s would compete.
     video.querySelectorAll("source").forEach((s) => s.remove());
     attachHls(startAt, null, config.hlsStartHeight);
+    if (pressed) video.play().catch(() => {});
   }
 
   function startWithHls() {
@@ -118,9 +135,13 @@
   }
 
   function startWithFiles(startAt) {
-    if (startAt) {
+    if (startAt && !startedNatively()) {
       video.addEventListener("loadedmetadata", () => { video.currentTime = startAt; }, { once: true });
     }
+    // Plyr finds the playing quality by comparing each <source>'s src attribute
+    // with currentSrc (absolute): written relative, none matches, and Plyr
+    // reloads the video, which would stall one that is already playing.
+    video.querySelectorAll("source").forEach((s) => s.setAttribute("src", s.src));
     const sizes = mp4s.map((m) => m.size).filter(Boolean);
     plyr = new window.Plyr(video, plyrOptions({ default: sizes[0] || 0, options: sizes }));
     ready();
@@ -216,8 +237,23 @@
     mark();
   }
 
+  /** Seek-bar previews: their storyboard (a WebVTT file and a sprite) loads when the viewer
+   * first reaches for the seek bar, the only place they show, so it never competes with the
+   * first frame (nor with the settings menu while the video starts). */
+  function deferPreviews() {
+    if (!config.storyboard) return;
+    const events = ["pointerover", "focusin", "touchstart"];
+    const load = (event) => {
+      if (!event.target.closest || !event.target.closest(".plyr__progress")) return;
+      events.forEach((type) => root.removeEventListener(type, load, true));
+      plyr.setPreviewThumbnails({ enabled: true, src: config.storyboard });
+    };
+    events.forEach((type) => root.addEventListener(type, load, { capture: true, passive: true }));
+  }
+
   function ready() {
     root.classList.add("is-enhanced");
+    deferPreviews();
     markPreviewsDecorative();
     const tools = root.querySelector("[data-player-tools]");
     if (tools) tools.hidden = false;
@@ -257,7 +293,8 @@
   // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
   const hlsReady = anyHls && mse ? loadScript(config.vendor + "hls.min.js").catch(() => null) : Promise.resolve();
   const usingHls = hlsReady.then(() => {
-    if (!canUseHls()) return false;
+    // A video already playing keeps its source: hls.js would start it over.
+    if (!canUseHls() || startedNatively()) return false;
     attachFirstHls(startAt);
     return true;
   });
