@@ -32,6 +32,18 @@ def open_player(page, path: str) -> None:
     wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
 
 
+def choose_quality(page, label: str) -> None:
+    """Settings → Quality → ``label`` in Plyr's menu.
+
+    The clicks are dispatched to the buttons rather than made at their place on
+    screen: Plyr hides its controls two seconds after the pointer last moved while
+    playing, and on a busy machine that happens between one step and the next.
+    """
+    page.get_by_role("button", name="Settings").dispatch_event("click")
+    page.get_by_role("menuitem", name="Quality").dispatch_event("click")
+    page.get_by_role("menuitemradio", name=label).dispatch_event("click")
+
+
 def play(page) -> None:
     page.get_by_role("button", name="Play", exact=True).first.click()
     wait_for(page, "eventsitePlayer.video.currentTime > 0.3")
@@ -55,9 +67,7 @@ def test_hls_playback_starts_and_advances(page, ready_panel, console):
 def test_switching_quality_keeps_playing(page, ready_panel, console):
     open_player(page, panel_path(ready_panel))
     play(page)
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_role("menuitem", name="Quality").click()
-    page.get_by_role("menuitemradio", name="144p").click()
+    choose_quality(page, "144p")
     wait_for(page, "eventsitePlayer.hls.currentLevel >= 0")
     before = page.evaluate("eventsitePlayer.video.currentTime")
     wait_for(page, f"!eventsitePlayer.video.paused && eventsitePlayer.video.currentTime > {before + 0.5}")
@@ -230,9 +240,7 @@ def test_without_media_source_the_mp4_quality_menu_is_used(page, ready_panel, co
     assert not [url for url in requested if "hls.min.js" in url]
     play(page)
     assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("240p.mp4")
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_role("menuitem", name="Quality").click()
-    page.get_by_role("menuitemradio", name="144p").click()
+    choose_quality(page, "144p")
     wait_for(page, "eventsitePlayer.video.currentSrc.endsWith('144p.mp4')")
     before = page.evaluate("eventsitePlayer.video.currentTime")
     wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.3}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ready_panel import panel_path, wait_for
+from tests.recordings.test_player_browser import choose_quality
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +44,7 @@ def test_video_plays_before_the_player_loads_and_keeps_playing(page, ready_panel
     assert page.locator(".plyr video").count() == 1
     # Its quality menu offers the MP4s, and a switch keeps the viewer's place (paused there: the clip is short).
     page.evaluate("eventsitePlayer.video.pause(); eventsitePlayer.video.currentTime = 1.5")
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_role("menuitem", name="Quality").click()
-    page.get_by_role("menuitemradio", name="144p").click()
+    choose_quality(page, "144p")
     wait_for(page, "eventsitePlayer.video.currentSrc.endsWith('144p.mp4') && eventsitePlayer.video.readyState >= 1")
     wait_for(page, "Math.abs(eventsitePlayer.video.currentTime - 1.5) < 0.2")
 
