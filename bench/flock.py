@@ -8,7 +8,10 @@ a line each with pauses, looped with ``-stream_loop`` to the length, mono AAC),
 a hand-made timeline for it (the turns of the loop, mouths varying per frame,
 closed in the pauses), and renders the six demo birds with captions.
 It reports render time ÷ duration, frames actually drawn, and peak RSS of
-Python + ffmpeg (summed over the process tree, sampled from /proc every 0.1 s).
+Python + ffmpeg (summed over the process tree, sampled from /proc every 0.1 s),
+with each process's own peak: Python's (sampled), and each ffmpeg's ``VmHWM``
+(the kernel's high-water mark, read until the process exits) by its role: the
+encoder fed the frames, the HLS cut, the MP4 remux, the rest (storyboard).
 For the first length it also runs eventsite's ladder transcode (probe, plan,
 transcode) of a 1280x720 ``testsrc2`` video with the same sound, and reports
 the flock's time as a share of it. Figures are appended to bench/RESULTS.md
@@ -33,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from procstat import rss_bytes  # noqa: E402
+from procstat import Contention, rss_bytes  # noqa: E402
 
 from eventsite.flock.birds import BirdSpec  # noqa: E402
 from eventsite.flock.render import render_flock  # noqa: E402
@@ -134,23 +137,59 @@ def make_recording(folder: Path, minutes: float) -> tuple[Path, SpeechTimeline]:
     return audio, SpeechTimeline(duration, names, all_turns, "".join(mouths), 12, "chapters")
 
 
+#: what each ffmpeg of a render does, told by a word of its command line (first match wins)
+ROLES = (("flock.mp4", "MP4 remux"), ("rawvideo", "encoder"), ("hls", "HLS cut"))
+TABLE_ROLES = ("encoder", "HLS cut", "MP4 remux")
+
+
 class RssSampler(threading.Thread):
-    """Peak RSS of this process plus its children, from /proc every 0.1 s."""
+    """Peak RSS of this process plus its children, from /proc every 0.1 s, and each child's VmHWM by role."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak_total = self.peak_python = self.peak_ffmpeg = 0
+        self.hwm: dict[str, int] = {}
         self.halt = threading.Event()
 
     def run(self) -> None:
         me = os.getpid()
+        roles: dict[int, str] = {}
         while not self.halt.wait(0.1):
             python = rss_bytes(me)
             children = [int(p) for p in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
-            ffmpeg = sum(rss_bytes(p) for p in children)
+            ffmpeg = 0
+            for pid in children:
+                role = roles.get(pid) or _role(pid)
+                if role == "starting":
+                    continue  # a fork of this process before exec: its pages are ours, counted already
+                roles[pid] = role
+                ffmpeg += rss_bytes(pid)
+                self.hwm[role] = max(self.hwm.get(role, 0), _hwm_bytes(pid))
             self.peak_python = max(self.peak_python, python)
             self.peak_ffmpeg = max(self.peak_ffmpeg, ffmpeg)
             self.peak_total = max(self.peak_total, python + ffmpeg)
+
+
+def _role(pid: int) -> str:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "other"
+    if Path(argv[0].decode("utf-8", "replace")).name != "ffmpeg":
+        return "starting"  # between fork and exec: still our own command line
+    words = {a.decode("utf-8", "replace") for a in argv}
+    return next((role for word, role in ROLES if word in words), "other")
+
+
+def _hwm_bytes(pid: int) -> int:
+    """The process's peak resident set (VmHWM), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def bench_flock(folder: Path, minutes: float) -> dict:
@@ -159,6 +198,7 @@ def bench_flock(folder: Path, minutes: float) -> dict:
     captions = [(t.start, t.end, PANEL[t.speaker][3]) for t in timeline.turns]
     sampler = RssSampler()
     sampler.start()
+    contention = Contention()
     cpu0 = os.times()
     started = time.monotonic()
     out = render_flock(
@@ -176,6 +216,7 @@ def bench_flock(folder: Path, minutes: float) -> dict:
     sampler.join()
     cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     children = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
+    others = contention.others(cpu + children)
     return {
         "minutes": minutes,
         "audio": audio,
@@ -188,6 +229,8 @@ def bench_flock(folder: Path, minutes: float) -> dict:
         "peak": sampler.peak_total,
         "peak_python": sampler.peak_python,
         "peak_ffmpeg": sampler.peak_ffmpeg,
+        "hwm": sampler.hwm,
+        "others": others,
         "mp4": next(o for o in out.outputs if o.kind == "mp4"),
     }
 
@@ -265,7 +308,10 @@ def main() -> None:
 def _row_text(row: dict) -> str:
     return (
         f"{row['minutes']:g} min: {row['wall']:.1f} s = {row['ratio']:.3f}x duration, "
-        f"{row['drawn']}/{row['frames']} frames drawn, peak RSS {row['peak'] / 2**20:.0f} MiB"
+        f"{row['drawn']}/{row['frames']} frames drawn, other load {row['others']:.1f} cores, "
+        f"peak RSS {row['peak'] / 2**20:.0f} MiB (Python {row['peak_python'] / 2**20:.0f}; ffmpeg VmHWM "
+        + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(row["hwm"].items()))
+        + ")"
     )
 
 
@@ -281,16 +327,22 @@ def _report(command: str, rows: list[dict], ladder: tuple[float, float] | None, 
         "Six demo birds, captions on, 1280x720 at 12 fps, x264 veryfast/animation/CRF 26, AAC; "
         "sound: six espeak-ng voices looped (synthetic speech).",
         "",
-        "| recording | render wall s | ÷ duration (aim ≤ 0.2) | frames drawn / total | Python CPU s | ffmpeg CPU s "
-        "| peak RSS Python + ffmpeg (aim < 300 MB, flat) | flock.mp4 |",
-        "|---|---|---|---|---|---|---|---|",
+        "Peaks in MiB: the total is Python + all ffmpeg at the same moment (sampled); Python's is sampled; "
+        "each ffmpeg's is its own VmHWM. Other load: cores' worth of CPU used by other processes meanwhile.",
+        "",
+        "| recording | render wall s | ÷ duration (aim ≤ 0.2) | other load | frames drawn / total | Python CPU s "
+        "| ffmpeg CPU s | peak total (aim < 286 MiB = 300 MB, flat) | Python | encoder ffmpeg | HLS cut "
+        "| MP4 remux | flock.mp4 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
+        hwm = row["hwm"]
         lines.append(
-            f"| {row['minutes']:g} min | {row['wall']:.1f} | {row['ratio']:.3f} | {row['drawn']} / {row['frames']} "
-            f"| {row['python_cpu']:.0f} | {row['ffmpeg_cpu']:.0f} | {row['peak'] / 2**20:.0f} MiB "
-            f"({row['peak_python'] / 2**20:.0f} + {row['peak_ffmpeg'] / 2**20:.0f}) "
-            f"| {row['mp4'].size_bytes / 2**20:.1f} MiB, {row['mp4'].bitrate / 1000:.0f} kb/s |"
+            f"| {row['minutes']:g} min | {row['wall']:.1f} | {row['ratio']:.3f} | {row['others']:.1f} "
+            f"| {row['drawn']} / {row['frames']} | {row['python_cpu']:.0f} | {row['ffmpeg_cpu']:.0f} "
+            f"| {row['peak'] / 2**20:.0f} | {row['peak_python'] / 2**20:.0f} | "
+            + " | ".join(f"{hwm[role] / 2**20:.0f}" if role in hwm else "–" for role in TABLE_ROLES)
+            + f" | {row['mp4'].size_bytes / 2**20:.1f} MiB, {row['mp4'].bitrate / 1000:.0f} kb/s |"
         )
     if ladder is not None:
         first = next(r for r in rows if r["minutes"] == ladder[0])

@@ -3,7 +3,8 @@
 PocketSphinx and the WebRTC VAD both take 16 kHz 16-bit mono, so every
 recording is decoded to that once, by an ffmpeg subprocess whose output is
 read in blocks. An hour is 115 MB as int16; streaming keeps the listener's
-memory flat however long the panel ran.
+memory flat however long the panel ran. Every ffprobe and ffmpeg here runs
+under the same memory and CPU limits as the transcoder's (``transcode.limits``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..transcode import limits
+from ..transcode.run import failure_message
 
 #: what PocketSphinx's en-us model and the WebRTC VAD were built for
 SAMPLE_RATE = 16000
@@ -49,7 +53,15 @@ def probe_audio(path: str | Path) -> AudioFacts:
     argv = ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-select_streams", "a:0"]
     argv += ["-show_entries", "stream=channels,duration:format=duration", "-of", "json", str(path)]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            # duration unknown yet: the shortest CPU allowance, the usual memory cap
+            preexec_fn=limits.current().preexec(0),  # noqa: PLW1509
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ListenError(f"The sound of {Path(path).name} could not be read ({exc}).") from exc
     try:
@@ -70,6 +82,7 @@ def pcm_blocks(
     channels: int = 1,
     block_seconds: float = BLOCK_SECONDS,
     cancel: Callable[[], bool] | None = None,
+    duration: float = 0.0,
 ) -> Iterator[np.ndarray]:
     """Yield the recording as int16 blocks, ``(samples,)`` for mono or ``(samples, channels)``.
 
@@ -77,7 +90,9 @@ def pcm_blocks(
     that many channels apart, for one microphone per panelist. Every block
     but the last holds a whole number of 10 ms frames.
 
-    :raise ListenError: when ffmpeg cannot decode the file.
+    :param duration: the recording's length in seconds (``probe_audio``), which sets ffmpeg's
+        CPU allowance (``transcode.limits``); 0 gives the shortest.
+    :raise ListenError: when ffmpeg cannot decode the file, or passed its memory or CPU limit.
     :raise ListenCancelled: when ``cancel()`` turns true between blocks.
     """
     argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file"]
@@ -85,8 +100,13 @@ def pcm_blocks(
     frames_per_block = max(1, int(block_seconds * 100))
     block_bytes = frames_per_block * FRAME * 2 * channels
     try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=limits.current().preexec(duration),  # noqa: PLW1509
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
         raise ListenError(f"ffmpeg could not be started to read {Path(path).name} ({exc}).") from exc
     # stderr is drained in a thread so a chatty ffmpeg never blocks on a full pipe
     errors: list[bytes] = []
@@ -111,7 +131,7 @@ def pcm_blocks(
         code = proc.wait()
         drain.join(timeout=5)
     if code != 0:
-        raise ListenError(_unreadable(path, b"".join(errors).decode("utf-8", "replace")))
+        raise ListenError(_unreadable(path, b"".join(errors).decode("utf-8", "replace"), code))
 
 
 def read_pcm(path: str | Path, *, channels: int = 1) -> np.ndarray:
@@ -147,7 +167,11 @@ def _read_exactly(stream, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _unreadable(path: str | Path, stderr: str) -> str:
+def _unreadable(path: str | Path, stderr: str, returncode: int = 1) -> str:
+    """Plain words for a failed read, telling our resource limits apart from a bad file."""
+    verdict = failure_message(returncode, stderr or "")  # the transcoder's words for its limits
+    if verdict != failure_message(0, ""):
+        return f"Reading the sound of {Path(path).name} {verdict.removeprefix('Converting ')}"
     detail = (stderr or "").strip().splitlines()
     reason = f" ffmpeg said: {detail[-1]}" if detail else ""
     return f"{Path(path).name} could not be read as sound; it may be damaged or not a recording.{reason}"

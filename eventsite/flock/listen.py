@@ -81,7 +81,7 @@ def build_timeline(
     def progress(base: float, share: float) -> Callable[[float], None]:
         return lambda done: report(min(1.0, base + share * min(1.0, done / seconds)))
 
-    analysis = analyse_frames(pcm_blocks(audio_path, cancel=cancel), progress(0.0, split[0]))
+    analysis = analyse_frames(pcm_blocks(audio_path, cancel=cancel, duration=seconds), progress(0.0, split[0]))
     duration = max(facts.duration, analysis.duration)
     segments = speech_segments(analysis)
     flock_frames = math.ceil(duration * FLOCK_FPS)
@@ -99,7 +99,7 @@ def build_timeline(
     shapes = None
     if language.split("-")[0].lower() == "en":
         phones = hear_phones(
-            pcm_blocks(audio_path, cancel=cancel, block_seconds=2.0),
+            pcm_blocks(audio_path, cancel=cancel, block_seconds=2.0, duration=seconds),
             segments,
             on_segment=progress(split[0] + split[1], split[2]),
         )
@@ -200,7 +200,8 @@ def _who_speaks(
         notes.append("No caption names a seated panelist, so the captions were not used to tell speakers apart.")
     mapping = _channel_seats(channels, facts.channels, len(speakers), notes)
     if mapping is not None:
-        levels = np.concatenate([frame_levels_db(b) for b in pcm_blocks(path, channels=facts.channels, cancel=cancel)])
+        blocks = pcm_blocks(path, channels=facts.channels, cancel=cancel, duration=facts.duration)
+        levels = np.concatenate([frame_levels_db(b) for b in blocks])
         active = levels[: len(analysis.vad)][analysis.vad[: len(levels)]]
         ordered = np.sort(active, axis=1) if len(active) else np.zeros((0, 2))
         separation = float(np.median(ordered[:, -1] - ordered[:, -2])) if len(ordered) else 0.0

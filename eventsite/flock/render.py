@@ -2,11 +2,12 @@
 
 Frames are drawn here (``scene.FlockScene``) and streamed as raw RGB into a
 single ffmpeg that encodes H.264 once and writes it, with the AAC soundtrack,
-as an fMP4 HLS set; the MP4 is then remuxed from those segments without
-re-encoding (seconds). Nothing is held but a few frames in a bounded queue,
-and the MP4 muxer's sample index (which grows with the length) lives in the
-short remux, not beside the encoder, so memory stays flat for a recording of
-any length. The poster and the storyboard thumbnails come from frames drawn
+as one fragmented MP4; the fMP4 HLS set is cut from that by a stream copy, and
+the MP4 is then remuxed from those segments (seconds each). Nothing is held but
+a few frames in bounded queues, and what grows with the length (the HLS muxer's
+segment list, the MP4 muxer's sample index) lives in the short copies, not
+beside the encoder, so the encoder's memory stays flat for a recording of any
+length (bench/flock.py, bench/RESULTS.md). The poster and the storyboard thumbnails come from frames drawn
 anyway; the master playlist is then rewritten with CODECS (``transcode.hls``).
 
 Everything goes into a temporary folder beside ``out_dir/flock`` and is
@@ -34,13 +35,15 @@ from ..transcode.run import QUIET_FLAGS, Progress, run_ffmpeg
 from ..transcode.settings import TranscodeSettings
 from ..transcode.storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
 from .birds import BirdSpec
-from .render_pipe import FramePipe
+from .render_pipe import FrameCommands, FramePipe
 from .scene import Caption, FlockScene
 from .timeline import SpeechTimeline
 
 MP4 = "flock.mp4"
 MASTER = "master.m3u8"
 POSTER = "poster.jpg"
+#: the encoder's output, cut into the HLS set and then removed (never published)
+ENCODED = "encoded.tmp.mp4"
 VIDEO_VARIANT = "720p"
 AUDIO_VARIANT = "audio"
 #: flat cartoon colours: x264's animation tuning and a higher CRF lose nothing
@@ -140,8 +143,14 @@ def build_flock_argv(
     size: tuple[int, int],
     settings: TranscodeSettings,
     audio_demuxer: str | None = None,
-) -> list[str]:
-    """ffmpeg argv: raw frames on stdin + the sound file → the HLS set (cwd = the work folder)."""
+) -> FrameCommands:
+    """The ffmpeg runs (cwd = the work folder): raw frames on stdin + the sound file → the HLS set.
+
+    The encoder writes one fragmented MP4 (``ENCODED``), whose muxer keeps nothing per
+    fragment; the HLS set is then cut from it by a stream copy. Writing HLS from the
+    encoder itself kept the muxer's segment list (9 KB per segment and variant) and its
+    fragments beside x264, about 0.45 MiB more per recorded minute.
+    """
     # ffmpeg queues 8 packets per input by default: 22 MB of raw 720p frames; 3 keep the encoder fed
     video = ffmpeg.input(
         "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{size[0]}x{size[1]}", framerate=fps, thread_queue_size=3
@@ -172,14 +181,36 @@ def build_flock_argv(
         "t": f"{frames / fps:.3f}",
         "map_metadata": -1,
         "map_chapters": -1,
+        # a fragment per keyframe; delay_moov waits for the first packets, so the AAC
+        # encoder's priming is written as an edit list, as the HLS muxer writes it
+        "movflags": "+frag_keyframe+empty_moov+delay_moov+default_base_moof",
     }
-    hls = (
-        f"[f=hls:hls_time={settings.segment_seconds}:hls_playlist_type=vod:hls_segment_type=fmp4:"
-        f"hls_flags=independent_segments:hls_segment_filename=%v/seg%03d.m4s:master_pl_name={MASTER}:"
-        f"var_stream_map='a\\:0,agroup\\:aud,name\\:{AUDIO_VARIANT} v\\:0,agroup\\:aud,name\\:{VIDEO_VARIANT}':"
-        f"onfail=abort]%v/index.m3u8"
+    encode = ffmpeg.output(video, audio["a:0"], ENCODED, format="mp4", **options)
+    return FrameCommands(
+        encode=[settings.ffmpeg, *QUIET_FLAGS, *ffmpeg.get_args(encode)],
+        then=(_hls_copy_argv(settings),),
+        scratch=(ENCODED,),
     )
-    out = ffmpeg.output(video, audio["a:0"], hls, format="tee", **options)
+
+
+def _hls_copy_argv(settings: TranscodeSettings) -> list[str]:
+    """The HLS set (fMP4 segments, an audio group) cut from ``ENCODED`` without re-encoding."""
+    encoded = ffmpeg.input(f"file:{ENCODED}", format="mp4", protocol_whitelist="file")
+    out = ffmpeg.output(
+        encoded["v:0"],
+        encoded["a:0"],
+        "%v/index.m3u8",
+        format="hls",
+        c="copy",
+        map_metadata=-1,
+        hls_time=settings.segment_seconds,
+        hls_playlist_type="vod",
+        hls_segment_type="fmp4",
+        hls_flags="independent_segments",
+        hls_segment_filename="%v/seg%03d.m4s",
+        master_pl_name=MASTER,
+        var_stream_map=f"a:0,agroup:aud,name:{AUDIO_VARIANT} v:0,agroup:aud,name:{VIDEO_VARIANT}",
+    )
     return [settings.ffmpeg, *QUIET_FLAGS, *ffmpeg.get_args(out)]
 
 

@@ -110,6 +110,19 @@ def test_outputs_are_described_like_renditions(flock):
     assert all(a.fraction <= b.fraction for a, b in zip(reports, reports[1:], strict=False))
 
 
+def test_the_folder_holds_only_what_is_published(flock):
+    """The encoder's intermediate file is cut into the HLS set, then removed: never published."""
+    out_dir, _, _ = flock
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "720p",
+        "audio",
+        "flock.mp4",
+        "master.m3u8",
+        "poster.jpg",
+        "storyboard",
+    ]
+
+
 def test_speakers_beak_moves_while_speaking_and_rests_in_silence(flock):
     out_dir, _, _ = flock
     frames = decoded_frames(out_dir / "flock.mp4")
