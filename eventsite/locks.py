@@ -76,6 +76,14 @@ class Locks(ABC):
         :raise LockUnavailable: the back-end cannot be reached.
         """
 
+    @abstractmethod
+    def is_held(self, name: str) -> bool:
+        """Whether somebody holds ``name`` now, for status checks and tests.
+
+        Redis and PostgreSQL look without taking it; ``flock`` has no such
+        question, so the file back-end takes and frees it in one instant.
+        """
+
     @contextlib.contextmanager
     def hold(self, name: str) -> Iterator[HeldLock]:
         """Hold ``name`` for a ``with`` block. :raise LockBusy: somebody else holds it."""
@@ -136,6 +144,14 @@ class RedisLocks(Locks):
         except RedisError as exc:
             raise LockUnavailable(f"Redis could not be reached for the lock: {exc}") from exc
         return _RedisLease(self, key, token) if taken else None
+
+    def is_held(self, name: str) -> bool:
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(self.client.exists(NAMESPACE + check_name(name)))
+        except RedisError as exc:
+            raise LockUnavailable(f"Redis could not be reached for the lock: {exc}") from exc
 
 
 class _RedisLease(HeldLock):
@@ -212,6 +228,21 @@ class PostgresLocks(Locks):
             return None
         return _PostgresLock(connection)
 
+    def is_held(self, name: str) -> bool:
+        import sqlalchemy as sa
+
+        # pg_locks shows a bigint advisory key as its high and low 32 bits.
+        key = advisory_key(check_name(name)) & 0xFFFF_FFFF_FFFF_FFFF
+        query = sa.text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1)"
+        )
+        try:
+            with self.engine.connect() as connection:
+                return bool(connection.scalar(query, {"high": key >> 32, "low": key & 0xFFFF_FFFF}))
+        except sa.exc.DBAPIError as exc:
+            raise LockUnavailable(f"PostgreSQL could not be reached for the lock: {exc.orig}") from exc
+
 
 class _PostgresLock(HeldLock):
     def __init__(self, connection) -> None:
@@ -248,6 +279,15 @@ class FileLocks(Locks):
             os.close(fd)
             return None
         return _FileLock(fd)
+
+    def is_held(self, name: str) -> bool:
+        if not self.path(name).exists():
+            return False
+        held = self.acquire(name)
+        if held is None:
+            return True
+        held.release()
+        return False
 
 
 class _FileLock(HeldLock):

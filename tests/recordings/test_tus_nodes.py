@@ -86,11 +86,14 @@ def test_a_patch_on_one_node_gets_423_while_another_node_writes(app, live_server
         + b"a" * 300
     )
     patch = auth | {"Content-Type": PATCH_TYPE}
+    # Wait for node A to hold the lock by looking, not by PATCHing from B: a probing PATCH
+    # takes the lock for a moment, and node A's request arriving in that moment is refused.
     deadline = time.monotonic() + 60  # a bound for a busy machine, not a speed check
-    while (refused := b.patch(path, headers=patch | {"Upload-Offset": "999"}, data=b"b")).status_code != 423:
-        # Until node A's request has the lock, this PATCH gets it and is refused for its offset (nothing written).
-        assert refused.status_code == 409 and time.monotonic() < deadline, refused.get_data(as_text=True)
+    while not node_b.extensions["locks"].is_held(path.rsplit("/", 1)[1]):
+        assert time.monotonic() < deadline, "node A never took the upload's lock"
         time.sleep(0.05)
+    refused = b.patch(path, headers=patch | {"Upload-Offset": "999"}, data=b"b")
+    assert refused.status_code == 423
     assert "Another request is writing to this upload" in refused.get_data(as_text=True)
     assert b.delete(path, headers=auth).status_code == 423  # nor may B delete it meanwhile
 

@@ -125,8 +125,10 @@ def test_a_held_lock_excludes_every_other_process_until_released(backend, holder
     name = uuid.uuid4().hex
     locks = make_locks(kind, target)
 
+    assert not locks.is_held(name)
     first = holders(kind, target, name)
     assert first.answer == "held"
+    assert locks.is_held(name)  # seen from here, without taking it from the holder
     assert locks.acquire(name) is None
     assert holders(kind, target, name).answer == "busy"
     # Other names are free meanwhile.
@@ -135,6 +137,7 @@ def test_a_held_lock_excludes_every_other_process_until_released(backend, holder
     other.release()
 
     first.let_go()
+    assert not locks.is_held(name)
     mine = locks.acquire(name)
     assert mine is not None
     assert holders(kind, target, name).answer == "busy"
