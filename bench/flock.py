@@ -6,7 +6,9 @@
 For each length it makes a speech-like recording (six espeak-ng voices reading
 a line each with pauses, looped with ``-stream_loop`` to the length, mono AAC),
 a hand-made timeline for it (the turns of the loop, mouths varying per frame,
-closed in the pauses), and renders the six demo birds with captions.
+closed in the pauses), and renders the six demo birds with captions. The
+soundtrack is copied from an ``audio.m4a`` made as the transcoder makes it
+(before the clock starts), as the flock job does.
 It reports render time ÷ duration, frames actually drawn, and peak RSS of
 Python + ffmpeg (summed over the process tree, sampled from /proc every 0.1 s),
 with each process's own peak: Python's (sampled), and each ffmpeg's ``VmHWM``
@@ -192,8 +194,24 @@ def _hwm_bytes(pid: int) -> int:
     return 0
 
 
+def served_sound(folder: Path, audio: Path) -> Path:
+    """The AAC the transcoder would have made of ``audio`` (its ``audio.m4a``), which the flock copies.
+
+    Made before the timing starts: in the site it is a by-product of the ladder
+    transcode that runs before the flock job, not work of the flock.
+    """
+    sound = folder / f"audio-{audio.stem}.m4a"
+    subprocess.run(
+        ["ffmpeg", "-y", "-v", "error", "-i", str(audio), "-vn", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+        + ["-ar", "48000", "-map_metadata", "-1", str(sound)],
+        check=True,
+    )
+    return sound
+
+
 def bench_flock(folder: Path, minutes: float) -> dict:
     audio, timeline = make_recording(folder, minutes)
+    sound = served_sound(folder, audio)
     birds = [BirdSpec(name, colour) for name, colour, _, _ in PANEL]
     captions = [(t.start, t.end, PANEL[t.speaker][3]) for t in timeline.turns]
     sampler = RssSampler()
@@ -202,13 +220,14 @@ def bench_flock(folder: Path, minutes: float) -> dict:
     cpu0 = os.times()
     started = time.monotonic()
     out = render_flock(
-        audio,
+        sound,
         folder / f"out{minutes:g}",
         timeline,
         birds,
         colours=("#2166ac", "#fddbc7"),
         title="Influence in a connected world",
         captions=captions,
+        audio_copy=True,  # as the flock job does with the transcoder's audio.m4a
     )
     wall = time.monotonic() - started
     cpu1 = os.times()
@@ -324,7 +343,8 @@ def _report(command: str, rows: list[dict], ladder: tuple[float, float] | None, 
         "",
         f"Machine: {len(os.sched_getaffinity(0))} cores, {ffmpeg_version.split(' Copyright')[0]}, "
         f"Python {platform.python_version()}; load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}. "
-        "Six demo birds, captions on, 1280x720 at 12 fps, x264 veryfast/animation/CRF 26, AAC; "
+        "Six demo birds, captions on, 1280x720 at 12 fps, x264 veryfast/animation/CRF 26, "
+        "AAC copied from the transcoder's audio.m4a; "
         "sound: six espeak-ng voices looped (synthetic speech).",
         "",
         "Peaks in MiB: the total is Python + all ffmpeg at the same moment (sampled); Python's is sampled; "

@@ -80,6 +80,7 @@ def render_flock(
     timeout: float | None = None,
     size: tuple[int, int] = (1280, 720),
     audio_demuxer: str | None = None,
+    audio_copy: bool = False,
     settings: TranscodeSettings | None = None,
 ) -> FlockOutput:
     """Draw the flock of ``timeline`` into the empty folder ``out_dir`` (MP4, HLS, poster, storyboard).
@@ -90,6 +91,9 @@ def render_flock(
     :param audio_demuxer: the probed demuxer of ``audio_path`` (``probe().demuxer``),
         forced with ``-f`` so an upload is never opened by a demuxer that follows
         references; None lets ffmpeg guess (only for files we made ourselves).
+    :param audio_copy: ``audio_path``'s first sound is already the AAC the site serves (the
+        transcoder's ``audio.m4a``): copy it rather than encode it again. Encoding AAC was a
+        fifth of the encoder's CPU, and it ran on the thread that feeds x264.
     :param timeout: wall-clock seconds for the whole render (default 2x the duration, at least 2 minutes).
     :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) ``detail`` has ffmpeg's stderr tail.
     """
@@ -106,7 +110,7 @@ def render_flock(
     workdir.mkdir(parents=True, exist_ok=True)
     os.chmod(workdir, 0o755)  # noqa: S103 (a 0700 temporary folder would hide it from the web server)
     (workdir / "thumbs").mkdir()
-    argv = build_flock_argv(audio_path, scene.frames, timeline.fps, size, settings, audio_demuxer)
+    argv = build_flock_argv(audio_path, scene.frames, timeline.fps, size, settings, audio_demuxer, audio_copy)
     pipe = FramePipe(
         argv,
         cwd=workdir,
@@ -143,6 +147,7 @@ def build_flock_argv(
     size: tuple[int, int],
     settings: TranscodeSettings,
     audio_demuxer: str | None = None,
+    audio_copy: bool = False,
 ) -> FrameCommands:
     """The ffmpeg runs (cwd = the work folder): raw frames on stdin + the sound file → the HLS set.
 
@@ -174,10 +179,7 @@ def build_flock_argv(
         "x264-params": "rc-lookahead=8:sync-lookahead=0",
         "threads:v": 2,
         "flags:v": "+global_header",
-        "c:a": "aac",
-        "b:a": settings.audio_bitrate,
-        "ac": 2,
-        "ar": 48000,
+        **({"c:a": "copy"} if audio_copy else {"c:a": "aac", "b:a": settings.audio_bitrate, "ac": 2, "ar": 48000}),
         "t": f"{frames / fps:.3f}",
         "map_metadata": -1,
         "map_chapters": -1,

@@ -132,8 +132,23 @@ def make_flock(job: TranscodeJob, watcher) -> list[str]:
     store = media_store()
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(store.local_copy(recording.original_key))
+        soundtrack = None
+        if (sound := _served_sound(recording)) is not None:
+            try:
+                soundtrack = stack.enter_context(store.local_copy(sound.storage_key))
+            except StorageError as exc:  # encode the original's sound instead
+                log.warning("recording %s: the flock encodes its own sound: %s", recording.id, exc)
         work = stack.enter_context(store.work_dir(rendition_sets.flock_parent(_set_prefix(recording))))
-        return _listen_and_draw(job, watcher, source, work)
+        return _listen_and_draw(job, watcher, source, work, soundtrack)
+
+
+def _served_sound(recording: Recording) -> Rendition | None:
+    """The transcoder's AAC sound (``audio.m4a``) of the live set: the flock copies it.
+
+    Listening needs the original (one channel per panelist); the soundtrack does not,
+    and the site's own AAC is what the other renditions play anyway.
+    """
+    return next((r for r in recording.renditions if r.kind == RenditionKind.AUDIO and r.label == "aac"), None)
 
 
 def _set_prefix(recording: Recording) -> str:
@@ -145,7 +160,7 @@ def _set_prefix(recording: Recording) -> str:
     return found or rendition_sets.renditions_prefix(recording.id)  # a set from before sets had names
 
 
-def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path) -> list[str]:
+def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path, soundtrack: Path | None) -> list[str]:
     recording = job.recording
     panel = recording.panel
     info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
@@ -181,7 +196,7 @@ def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path) -> li
     birds = bird_specs(recording) if panel.seats else [BirdSpec(panel.title)]
     folder = work / "flock"
     result = render_flock(
-        source,
+        soundtrack or source,
         folder,
         timeline,
         birds,
@@ -190,7 +205,9 @@ def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path) -> li
         captions=burned or None,
         on_progress=drawn,
         cancel=watcher.cancel,
-        audio_demuxer=info.demuxer,
+        # our own MP4 container, or the upload's probed demuxer
+        audio_demuxer="mp4" if soundtrack else info.demuxer,
+        audio_copy=soundtrack is not None,
         settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
     )
     (folder / TIMELINE_NAME).write_text(timeline.to_json())

@@ -17,6 +17,7 @@ from eventsite.recordings.captions import save_caption
 from eventsite.recordings.models import JobKind, JobStatus, RenditionKind, TranscodeJob
 from eventsite.recordings.operations import store_original
 from eventsite.recordings.player import player_media
+from eventsite.storage import media_store
 from tests.ready_panel import panel_path
 
 NAMES = ["Gemma Went", "Azeem Azhar"]
@@ -33,6 +34,13 @@ def spoken(tmp_path_factory):
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(script.mixed), "-c:a", "aac", str(audio)], check=True
     )
     return audio, write_webvtt(script.cues, NAMES, folder / "captions.vtt").read_bytes(), script
+
+
+def audio_packets(path) -> list[str]:
+    """The MD5 of each packet of the file's first sound, in order."""
+    argv = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"]
+    lines = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line.rsplit(",", 1)[1].strip() for line in lines if line and not line.startswith("#")]
 
 
 @pytest.fixture
@@ -69,6 +77,14 @@ def test_a_transcode_is_followed_by_the_birds(flocked):
     assert {RenditionKind.FLOCK, RenditionKind.FLOCK_HLS, RenditionKind.FLOCK_POSTER, RenditionKind.TIMELINE} <= kinds
     timeline = jobs.flock_job.read_timeline(recording)
     assert timeline.source == "captions" and timeline.speakers == NAMES
+    # The birds' soundtrack is the site's own AAC (audio.m4a), copied packet for packet, not encoded again.
+    store = media_store()
+    sound, birds = (
+        audio_packets(store.path(next(r for r in recording.renditions if r.kind is kind).storage_key))
+        for kind in (RenditionKind.AUDIO, RenditionKind.FLOCK)
+    )
+    # (The first packet's hash differs: it carries the encoder's priming as side data.)
+    assert len(birds) >= len(sound) - 2 and birds[1:] == sound[1 : len(birds)]
     # Both panelists speak, in the order of the script.
     order = [turn.speaker for turn in timeline.turns]
     assert [s for i, s in enumerate(order) if i == 0 or s != order[i - 1]] == [0, 1, 0]
