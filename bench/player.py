@@ -1,11 +1,13 @@
 """Player benchmark: first-frame time and page weight of the panel page, against a bare <video>.
 
-    .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click]
+    .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click] [--nginx]
 
 One run makes a 720p clip, transcodes it through the real job layer (ladder
 720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug, the same
-server for every page) and loads three pages in Debian's Chromium, each in a
-fresh browser context (cold cache), ``--runs`` times, pages interleaved:
+server for every page; with ``--nginx``, behind nginx with deploy/nginx.conf as
+deployed: static files and published media sent by nginx, pages by the app) and
+loads three pages in Debian's Chromium, each in a fresh browser context (cold
+cache), ``--runs`` times, pages interleaved:
 
 - the panel page on the HLS path (hls.js + Plyr, as Chromium gets it);
 - the panel page on the MP4 path (MediaSource hidden, so the player falls back
@@ -39,7 +41,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import logging
+import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -310,6 +314,18 @@ def phase_table(when: str, pages: dict[str, list[dict]]) -> None:
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
+def behind_nginx(work: Path, app_port: int):
+    """nginx with the shipped configuration in front of the app on ``app_port``; (process, base URL)."""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    from stack import free_port, start_nginx, wait_for
+
+    port = free_port()
+    process = start_nginx(work / "nginx", port, [app_port], "local", work / "media")
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/static/js/player.js", 30, process)
+    return process, base
+
+
 def report(results: dict[str, dict[str, list[dict]]], runs: int) -> None:
     for when, pages in results.items():
         frame_table(when, pages, runs)
@@ -334,6 +350,7 @@ def main() -> None:
     parser.add_argument(
         "--when", default=",".join(WHENS), help="moments to call play(), comma-separated: ready, once, click"
     )
+    parser.add_argument("--nginx", action="store_true", help="serve through nginx with deploy/nginx.conf")
     args = parser.parse_args()
     whens = [w for w in args.when.split(",") if w]
     if not whens or set(whens) - set(WHENS):
@@ -343,9 +360,12 @@ def main() -> None:
 
     (ROOT / "bench" / "work").mkdir(exist_ok=True)  # ignored by git: a fresh clone has none
     work = Path(tempfile.mkdtemp(prefix="player-bench-", dir=ROOT / "bench" / "work"))
+    nginx = None
     try:
         app = build_site(work, args.seconds)
         server, base = serve(app)
+        if args.nginx:
+            nginx, base = behind_nginx(work, server.server_port)
         pages = pages_at(base)
         results = {when: {name: [] for name in pages} for when in whens}
         with sync_playwright() as p:
@@ -360,7 +380,11 @@ def main() -> None:
             browser.close()
         server.shutdown()
     finally:
+        if nginx is not None:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
+    print(f"Served by {'nginx (deploy/nginx.conf) in front of ' if args.nginx else ''}threaded Werkzeug.")
     report(results, args.runs)
 
 

@@ -54,6 +54,36 @@ http {{
 """
 
 
+def start_nginx(folder: Path, port: int, app_ports: list[int], storage: str, media_root: Path) -> subprocess.Popen:
+    """nginx with deploy/nginx.conf on 127.0.0.1:``port`` in front of the apps on ``app_ports``.
+
+    Its configuration, logs and caches live in ``folder``; stop it by killing its session.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for name, value in {
+        "@LISTEN@": f"127.0.0.1:{port}",
+        "@SERVER_NAME@": "localhost",
+        "@MEDIA_CONF@": str(folder / "media.conf"),
+        "@STATIC_ROOT@": str(ROOT / "static"),
+        "@AUTH_CACHE@": str(folder / "auth-cache"),
+        "@APP_1@": f"127.0.0.1:{app_ports[0]}",
+        "@APP_2@": f"127.0.0.1:{app_ports[-1]}",
+    }.items():
+        site = site.replace(name, value)
+    media = (ROOT / "deploy" / f"nginx-media-{storage}.conf").read_text()
+    (folder / "media.conf").write_text(media.replace("@MEDIA_ROOT@", str(media_root)))
+    (folder / "eventsite.conf").write_text(site)
+    main = folder / "nginx.conf"
+    # Started as root, nginx's workers would become "nobody", who can't read this private temporary folder.
+    user = "user root;" if os.geteuid() == 0 else ""
+    main.write_text(NGINX_MAIN.format(dir=folder, user=user))
+    return subprocess.Popen(
+        ["nginx", "-p", str(folder), "-c", str(main)], stdout=open(folder / "stdout.log", "wb"),
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -195,30 +225,8 @@ class Stack:
         ).create_bucket(Bucket=self.bucket)  # fmt: skip
 
     def start_nginx(self, port: int) -> None:
-        folder = self.dir / "nginx"
-        folder.mkdir(exist_ok=True)
-        site = (ROOT / "deploy" / "nginx.conf").read_text()
-        for name, value in {
-            "@LISTEN@": f"127.0.0.1:{port}",
-            "@SERVER_NAME@": "localhost",
-            "@MEDIA_CONF@": str(folder / "media.conf"),
-            "@STATIC_ROOT@": str(ROOT / "static"),
-            "@AUTH_CACHE@": str(folder / "auth-cache"),
-            "@APP_1@": f"127.0.0.1:{self.app_ports[0]}",
-            "@APP_2@": f"127.0.0.1:{self.app_ports[-1]}",
-        }.items():
-            site = site.replace(name, value)
-        media = (ROOT / "deploy" / f"nginx-media-{self.storage}.conf").read_text()
-        (folder / "media.conf").write_text(media.replace("@MEDIA_ROOT@", str(self.dir / "media")))
-        (folder / "eventsite.conf").write_text(site)
-        main = folder / "nginx.conf"
-        # Started as root, nginx's workers would become "nobody", who can't read this private temporary folder.
-        user = "user root;" if os.geteuid() == 0 else ""
-        main.write_text(NGINX_MAIN.format(dir=folder, user=user))
-        self.processes["nginx"] = subprocess.Popen(
-            ["nginx", "-p", str(folder), "-c", str(main)], stdout=open(folder / "stdout.log", "wb"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        media_root = self.dir / "media"  # local storage's shared folder (unused with S3)
+        self.processes["nginx"] = start_nginx(self.dir / "nginx", port, self.app_ports, self.storage, media_root)
 
     def log(self, node: str) -> str:
         path = self.dir / "logs" / f"{node}.log"

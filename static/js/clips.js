@@ -7,8 +7,14 @@
  * window.eventsitePlayer (static/js/player.js). On a clip that is still
  * rendering, it polls /clips/<id>/status.json and reloads when it is done.
  */
-(function () {
+(function start() {
   "use strict";
+  // Loaded async, so it never holds DOMContentLoaded: wait for the rest of the page if it is
+  // still being parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start, { once: true });
+    return;
+  }
 
   /* The clip page while it renders: poll its status, move the bar, show the clip when done. */
   var poll = document.querySelector("[data-clip-poll]");

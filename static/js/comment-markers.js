@@ -9,8 +9,14 @@
 // The player is static/js/player.js: it builds Plyr, and Plyr fires a
 // (non-bubbling) "ready" event on the <video>; we listen for it in the capture
 // phase, so nothing in player.js has to know about us.
-(() => {
+(function start() {
   "use strict";
+  // Loaded async, so it never holds DOMContentLoaded: wait for the rest of the page if it is
+  // still being parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start, { once: true });
+    return;
+  }
 
   const dataNode = document.getElementById("comment-moments");
   if (!dataNode) return;

@@ -1,8 +1,14 @@
 // The discussion under a panel, made nicer with JavaScript. Everything here is an
 // enhancement: without it the form posts normally, "Reply" links reload the page
 // with ?replytocom=ID, and timestamps link to ?t=SECONDS#player.
-(function () {
+(function start() {
   "use strict";
+  // Loaded async, so it never holds DOMContentLoaded: wait for the rest of the page if it is
+  // still being parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start, { once: true });
+    return;
+  }
 
   var section = document.getElementById("comments");
   if (!section) return;
