@@ -43,6 +43,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -86,19 +87,13 @@ http {{
 
 
 def deploy_site(folder: Path, port: int, media: Path, app_port: int) -> str:
-    """deploy/nginx.conf with its placeholders filled in as deploy/stack.py does (one app server, twice)."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    for name, value in {
-        "@LISTEN@": f"127.0.0.1:{port}",
-        "@SERVER_NAME@": "localhost",
-        "@MEDIA_ROOT@": str(media),
-        "@STATIC_ROOT@": str(ROOT / "static"),
-        "@AUTH_CACHE@": str(folder / "auth-cache"),
-        "@APP_1@": f"127.0.0.1:{app_port}",
-        "@APP_2@": f"127.0.0.1:{app_port}",
-    }.items():
-        site = site.replace(name, value)
-    left = re.findall(r"@[A-Z0-9_]+@", "\n".join(line.split("#")[0] for line in site.splitlines()))
+    """deploy/nginx.conf with its placeholders filled in by deploy/stack.py (local media, one app server, twice)."""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    from stack import nginx_site
+
+    site = nginx_site(folder, port, [app_port], "local", media)
+    included = (folder / "media.conf").read_text()
+    left = re.findall(r"@[A-Z0-9_]+@", "\n".join(line.split("#")[0] for line in (site + included).splitlines()))
     assert not left, f"deploy/nginx.conf has placeholders this benchmark does not fill: {left}"
     return site
 

@@ -54,12 +54,14 @@ http {{
 """
 
 
-def start_nginx(folder: Path, port: int, app_ports: list[int], storage: str, media_root: Path) -> subprocess.Popen:
-    """nginx with deploy/nginx.conf on 127.0.0.1:``port`` in front of the apps on ``app_ports``.
+def nginx_site(folder: Path, port: int, app_ports: list[int], storage: str, media_root: Path) -> str:
+    """deploy/nginx.conf with its placeholders filled in, for 127.0.0.1:``port`` in front of ``app_ports``.
 
-    Its configuration, logs and caches live in ``folder``; stop it by killing its session.
+    Writes the media snippet for ``storage`` (``local`` or ``s3``) into ``folder`` as the site includes it.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    media = (ROOT / "deploy" / f"nginx-media-{storage}.conf").read_text()
+    (folder / "media.conf").write_text(media.replace("@MEDIA_ROOT@", str(media_root)))
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     for name, value in {
         "@LISTEN@": f"127.0.0.1:{port}",
@@ -71,9 +73,15 @@ def start_nginx(folder: Path, port: int, app_ports: list[int], storage: str, med
         "@APP_2@": f"127.0.0.1:{app_ports[-1]}",
     }.items():
         site = site.replace(name, value)
-    media = (ROOT / "deploy" / f"nginx-media-{storage}.conf").read_text()
-    (folder / "media.conf").write_text(media.replace("@MEDIA_ROOT@", str(media_root)))
-    (folder / "eventsite.conf").write_text(site)
+    return site
+
+
+def start_nginx(folder: Path, port: int, app_ports: list[int], storage: str, media_root: Path) -> subprocess.Popen:
+    """nginx with deploy/nginx.conf on 127.0.0.1:``port`` in front of the apps on ``app_ports``.
+
+    Its configuration, logs and caches live in ``folder``; stop it by killing its session.
+    """
+    (folder / "eventsite.conf").write_text(nginx_site(folder, port, app_ports, storage, media_root))
     main = folder / "nginx.conf"
     # Started as root, nginx's workers would become "nobody", who can't read this private temporary folder.
     user = "user root;" if os.geteuid() == 0 else ""
