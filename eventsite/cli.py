@@ -142,6 +142,10 @@ def worker_command(threads: int | None):
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from .storage import sweep_orphaned_temp
+
+    if swept := sweep_orphaned_temp():
+        logging.getLogger(__name__).warning("removed %s temporary folder(s) of killed processes", swept)
     workers = threads or current_app.config["WORKER_THREADS"]
     click.echo(f"Worker started: {workers} thread(s), queue {type(queue.storage).__name__}.")
     # max_delay: an idle worker polling an SQLite queue checks every 2 s at most

@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
+import socket
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -86,6 +88,47 @@ def content_type_for(key: str) -> str:
 
 #: Folders being built by a job (see :meth:`MediaStore.work_dir`); never part of a published set.
 WORK_PREFIX = ".work-"
+#: This machine's temporary folders of the S3 store (local copies, work folders):
+#: ``eventsite-<kind>-<host>-<pid>-…``, so one whose process died can be told from one in use.
+TEMP_NAME = re.compile(r"eventsite-(?:media|work)-(?P<host>[^/]+)-(?P<pid>\d+)-[^-]+")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())
+
+
+def temp_prefix(kind: str) -> str:
+    """The ``mkdtemp`` prefix of a temporary folder of this process (see :func:`sweep_orphaned_temp`)."""
+    return f"eventsite-{kind}-{_host()}-{os.getpid()}-"
+
+
+def sweep_orphaned_temp(folder: str | os.PathLike | None = None) -> int:
+    """Remove this machine's S3 temporary folders whose process has died; return how many.
+
+    A worker killed mid-job (SIGKILL, out of memory, a machine reset) leaves its
+    local copy of the original and its half-built renditions behind; the worker
+    sweeps them when it starts. Folders of live processes, and of other machines
+    sharing the folder, are kept.
+    """
+    host = _host()
+    removed = 0
+    for path in Path(folder or tempfile.gettempdir()).iterdir():
+        match = TEMP_NAME.fullmatch(path.name)
+        if not match or match["host"] != host or not path.is_dir() or _alive(int(match["pid"])):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process
+        return True
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -546,7 +589,7 @@ class S3MediaStore(MediaStore):
     def local_copy(self, key: str) -> Iterator[Path]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        folder = Path(tempfile.mkdtemp(prefix="eventsite-media-"))
+        folder = Path(tempfile.mkdtemp(prefix=temp_prefix("media")))
         try:
             target = folder / PurePosixPath(check_key(key)).name
             try:
@@ -579,7 +622,7 @@ class S3MediaStore(MediaStore):
     @contextlib.contextmanager
     def work_dir(self, near: str) -> Iterator[Path]:
         check_key(near)
-        folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+        folder = Path(tempfile.mkdtemp(prefix=temp_prefix("work")))
         try:
             yield folder
         finally:
