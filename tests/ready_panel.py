@@ -145,6 +145,15 @@ def wait_for(page, expression: str, timeout: float = 10.0, interval: float = 0.0
         page.wait_for_timeout(interval * 1000)
 
 
+def wait_for_player(page) -> None:
+    """Until the player has its controls and its final source (hls.js attached, or the files kept).
+
+    Plyr's controls go up before hls.js arrives (a press of play then plays the MP4s); a test of
+    what hls.js does waits for it to take over.
+    """
+    wait_for(page, "window.eventsitePlayer !== undefined && !!eventsitePlayer.plyr && eventsitePlayer.settled")
+
+
 def panel_path(panel: Panel, **query) -> str:
     from urllib.parse import urlencode
 

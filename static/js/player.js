@@ -2,11 +2,12 @@
 // hls.js where the browser needs it (adaptive HLS with a quality menu), or by
 // the MP4 <source>s otherwise. The page loads only this script (async, at the
 // end of the body): it fetches Plyr, and hls.js only in browsers with Media
-// Source Extensions, side by side; attaches hls.js the moment it arrives (the
-// page has preloaded the playlists it starts on), then builds the controls.
-// Nothing waits for this script to play: the <video> plays its own <source>s
-// from the start, and a video the visitor started before the script arrived
-// keeps playing what it plays, wrapped by Plyr in place (hls.js stays out).
+// Source Extensions, side by side. Nothing waits for what it does not need:
+// the <video> plays its own <source>s from the start; Plyr's controls go up the
+// moment Plyr arrives (on a page with MP4s they don't wait for hls.js, which is
+// five times Plyr's size); hls.js, when it arrives, takes over a video nobody
+// has started (the page has preloaded the playlists it starts on), and a video
+// already playing keeps what it plays, so a press of play is never started over.
 // Also: ?t= / #t= deep links, chapter and transcript links, transcript search,
 // the video / cartoon / feathered friends / audio-only switch (config.views:
 // what each view plays), "copy link at current time", and the once-a-day view beacon.
@@ -28,6 +29,10 @@
   let hls = null;
   let plyr = null;
   let version = config.view || "video";
+  // The quality the viewer picked in the menu (0: Auto), carried over when hls.js takes over.
+  let chosenHeight = 0;
+  // Whether the source is final: hls.js attached, or the files kept (for tests and the bench).
+  let settled = false;
 
   /** Seconds from "90", "1:30", "1:02:03", "1m30s" or "1h2m3s"; null if unreadable. */
   function parseTime(value) {
@@ -83,7 +88,19 @@
     };
   }
 
-  /** Quality menu entries for hls.js: 0 is "Auto", the rest are rendition heights. */
+  /** Quality menu entries: 0 is "Auto", the rest are picture heights (the ladder's, and the MP4s'). */
+  function qualityOptions() {
+    const heights = [...config.qualities.map((q) => q.height), ...mp4s.map((m) => m.size)].filter(Boolean);
+    const options = [...new Set(heights)].sort((a, b) => b - a);
+    return { default: 0, options: [0, ...options], forced: true, onChange: setQuality };
+  }
+
+  function setQuality(height) {
+    chosenHeight = height;
+    if (hls) setHlsQuality(height);
+    else setFileQuality(height);
+  }
+
   function setHlsQuality(height) {
     if (!hls || !hls.levels || !hls.levels.length) return;
     const level = height === 0 ? -1 : hls.levels.findIndex((l) => l.height === height);
@@ -91,6 +108,17 @@
     // automatic choice. Plyr sets "Auto" as it starts: that must not throw away the first segment.
     if (level === hls.manualLevel) return;
     hls.currentLevel = level;
+  }
+
+  /** Without hls.js: play the MP4 of that height from where the viewer is; "Auto" is the page's
+   * own first choice. Plyr sets "Auto" as it starts: the file already loaded (or playing) stays. */
+  function setFileQuality(height) {
+    const file = height === 0 ? mp4s[0] : mp4s.find((m) => m.size === height);
+    if (!file || version !== (config.view || "video")) return;
+    const url = new URL(file.src, location.href).href;
+    const current = video.currentSrc.split("#")[0];
+    if (current === url || (!current && file === mp4s[0])) return;
+    switchSource(url);
   }
 
   function attachHls(startPosition, url, startHeight) {
@@ -123,27 +151,19 @@
     const pressed = !video.paused;
     // hls.js feeds the element through MediaSource; the page's <source>s would compete.
     video.querySelectorAll("source").forEach((s) => s.remove());
-    attachHls(startAt, null, config.hlsStartHeight);
+    attachHls(startAt, null, chosenHeight || config.hlsStartHeight);
+    if (chosenHeight) hls.once(window.Hls.Events.MANIFEST_PARSED, () => setHlsQuality(chosenHeight));
     if (pressed) video.play().catch(() => {});
   }
 
-  function startWithHls() {
-    // The page already knows the ladder, so the controls need not wait for the manifest.
-    const heights = config.qualities.map((q) => q.height);
-    plyr = new window.Plyr(video, plyrOptions({ default: 0, options: [0, ...heights], forced: true, onChange: setHlsQuality }));
-    ready();
-  }
-
-  function startWithFiles(startAt) {
-    if (startAt && !startedNatively()) {
+  function buildControls(startAt) {
+    if (!hls && startAt && !startedNatively()) {
       video.addEventListener("loadedmetadata", () => { video.currentTime = startAt; }, { once: true });
     }
-    // Plyr finds the playing quality by comparing each <source>'s src attribute
-    // with currentSrc (absolute): written relative, none matches, and Plyr
-    // reloads the video, which would stall one that is already playing.
+    // Plyr finds the playing quality by comparing each <source>'s src attribute with
+    // currentSrc (absolute): written relative, none would match.
     video.querySelectorAll("source").forEach((s) => s.setAttribute("src", s.src));
-    const sizes = mp4s.map((m) => m.size).filter(Boolean);
-    plyr = new window.Plyr(video, plyrOptions({ default: sizes[0] || 0, options: sizes }));
+    plyr = new window.Plyr(video, plyrOptions(qualityOptions()));
     ready();
   }
 
@@ -151,6 +171,9 @@
   function switchSource(src, hlsUrl) {
     const time = video.currentTime;
     const playing = !video.paused;
+    // A video the viewer has already loaded loads the new source too (preload="none" would
+    // leave it empty, and the viewer's place could not be restored).
+    if (video.readyState > 0) video.preload = "metadata";
     if (hls) {
       hls.destroy();
       hls = null;
@@ -274,7 +297,7 @@
     video.addEventListener("playing", () => {
       if (navigator.sendBeacon) navigator.sendBeacon(config.beacon);
     }, { once: true });
-    window.eventsitePlayer = { plyr, video, get hls() { return hls; }, setVersion, seek };
+    window.eventsitePlayer = { plyr, video, get hls() { return hls; }, get settled() { return settled; }, setVersion, seek };
   }
 
   function loadScript(src) {
@@ -299,9 +322,12 @@
     return true;
   });
   const plyrReady = window.Plyr ? Promise.resolve() : loadScript(config.vendor + "plyr.min.js").catch(() => null);
-  Promise.all([usingHls, plyrReady]).then(([withHls]) => {
-    if (!window.Plyr) return; // Plyr failed to load: the plain <video controls> stays, and works.
-    if (withHls) startWithHls();
-    else startWithFiles(startAt);
+  // With MP4s on the page, a press of play before hls.js arrives has something to play at
+  // once, so the controls need not wait; a streaming-only page has nothing that browsers
+  // without native HLS could play before hls.js, so its controls wait for it.
+  const controlsWait = mp4s.length ? plyrReady : Promise.all([usingHls, plyrReady]);
+  controlsWait.then(() => {
+    if (window.Plyr) buildControls(startAt); // else the plain <video controls> stays, and works
   });
+  Promise.all([usingHls, plyrReady]).then(() => { settled = true; });
 })();

@@ -17,7 +17,7 @@ from eventsite.flock.synth import DEMO_VOICES, speak_script
 from eventsite.recordings.models import JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
 from eventsite.recordings.operations import store_original
 from tests.conftest import assert_no_axe_violations
-from tests.ready_panel import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for, wait_for_player
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def choices(page) -> list[str]:
 
 def open_player(page, path: str) -> None:
     page.goto(path)
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
 
 
 def test_the_switch_opens_on_the_flock_and_changes_the_source(page, flock_panel):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, assert_no_axe_violations
-from tests.ready_panel import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for, wait_for_player
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def console(page):
 
 def open_player(page, path: str) -> None:
     page.goto(path)
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
 
 
 def choose_quality(page, label: str) -> None:

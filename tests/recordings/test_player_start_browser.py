@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ready_panel import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for, wait_for_player
 from tests.recordings.test_player_browser import choose_quality
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def held_scripts(page):
-    """Hold back Plyr and hls.js (a slow network) until the test releases them."""
+def hold(page, pattern: str):
+    """Hold back the scripts matching ``pattern`` (a slow network); returns their release."""
     held = []
-    page.route("**/static/vendor/*.js", lambda route: held.append(route))
+    page.route(pattern, lambda route: held.append(route))
 
     def release():
         for route in held:
             route.continue_()
-        page.unroute("**/static/vendor/*.js")
+        page.unroute(pattern)
         return [route.request.url for route in held]
 
     return release
+
+
+@pytest.fixture
+def held_scripts(page):
+    """Hold back Plyr and hls.js until the test releases them."""
+    return hold(page, "**/static/vendor/*.js")
+
+
+@pytest.fixture
+def held_hls(page):
+    """Hold back hls.js alone (624 kB against Plyr's 113) until the test releases it."""
+    return hold(page, "**/static/vendor/hls.min.js")
 
 
 def test_video_plays_before_the_player_loads_and_keeps_playing(page, ready_panel, held_scripts):
@@ -35,7 +46,7 @@ def test_video_plays_before_the_player_loads_and_keeps_playing(page, ready_panel
 
     released = held_scripts()
     assert any(url.endswith("plyr.min.js") for url in released), released
-    wait_for(page, "window.eventsitePlayer && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     before = page.evaluate("eventsitePlayer.video.currentTime")
     # Plyr wrapped the playing video in place: same file, no jump back to the start, no pause.
     wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.5}")
@@ -53,7 +64,7 @@ def test_video_not_started_before_the_player_streams_through_hls(page, ready_pan
     page.goto(panel_path(ready_panel), wait_until="domcontentloaded")  # "load" would wait for the held scripts
     page.wait_for_timeout(300)
     held_scripts()
-    wait_for(page, "window.eventsitePlayer && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     assert page.evaluate("eventsitePlayer.video.currentSrc").startswith("blob:")  # hls.js through MSE
     page.get_by_role("button", name="Play", exact=True).first.click()
     wait_for(page, "eventsitePlayer.video.currentTime > 0.3")
@@ -70,18 +81,60 @@ def test_streaming_only_video_started_natively_keeps_playing(page, ready_panel, 
     assert page.evaluate("document.querySelector('video').currentSrc").endswith("/hls/master.m3u8")
 
     held_scripts()
-    wait_for(page, "window.eventsitePlayer && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     before = page.evaluate("eventsitePlayer.video.currentTime")
     wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.5}")
     assert page.evaluate("eventsitePlayer.hls") is None
     assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("/hls/master.m3u8")
 
 
+def test_controls_come_up_before_hls_js_and_a_press_plays_the_mp4_on(page, ready_panel, held_hls):
+    page.goto(panel_path(ready_panel), wait_until="domcontentloaded")
+    # Plyr's controls are up while hls.js is still on its way...
+    wait_for(page, "window.eventsitePlayer && !!eventsitePlayer.plyr")
+    assert page.evaluate("eventsitePlayer.hls") is None
+    assert not page.evaluate("eventsitePlayer.settled")
+    # ...their menu already offers the ladder...
+    page.get_by_role("button", name="Settings").dispatch_event("click")
+    page.get_by_role("menuitem", name="Quality").dispatch_event("click")
+    assert page.get_by_role("menuitemradio").all_inner_texts() == ["Auto", "240p", "144p"]
+    page.keyboard.press("Escape")
+    # ...and their Play plays the page's own MP4 at once.
+    page.evaluate("eventsitePlayer.video.muted = true")
+    page.get_by_role("button", name="Play", exact=True).first.click()
+    wait_for(page, "eventsitePlayer.video.currentTime > 0.5")
+    assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("/mp4/240p.mp4")
+
+    # hls.js arriving later leaves the playing video alone: no start over, no second download.
+    assert any(url.endswith("hls.min.js") for url in held_hls())
+    wait_for_player(page)
+    before = page.evaluate("eventsitePlayer.video.currentTime")
+    wait_for(page, f"eventsitePlayer.video.currentTime > {before + 0.5}")
+    assert page.evaluate("eventsitePlayer.hls") is None
+    assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("/mp4/240p.mp4")
+
+
+def test_hls_js_arriving_after_the_controls_takes_over_a_video_not_started(page, ready_panel, held_hls):
+    page.goto(panel_path(ready_panel), wait_until="domcontentloaded")
+    wait_for(page, "window.eventsitePlayer && !!eventsitePlayer.plyr")
+    # The viewer picks 144p before hls.js is here: hls.js starts on it.
+    choose_quality(page, "144p")
+    held_hls()
+    wait_for_player(page)
+    assert page.evaluate("eventsitePlayer.video.currentSrc").startswith("blob:")  # hls.js through MSE
+    wait_for(page, "eventsitePlayer.hls.levels.length > 0 && eventsitePlayer.hls.currentLevel >= 0")
+    assert page.evaluate("eventsitePlayer.hls.levels[eventsitePlayer.hls.currentLevel].height") == 144
+    page.evaluate("eventsitePlayer.video.muted = true")
+    page.get_by_role("button", name="Play", exact=True).first.click()
+    wait_for(page, "eventsitePlayer.video.currentTime > 0.3")
+    assert page.locator(".plyr video").count() == 1
+
+
 def test_seek_bar_previews_load_when_the_viewer_reaches_for_the_player(page, ready_panel):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(panel_path(ready_panel))
-    wait_for(page, "window.eventsitePlayer && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     page.wait_for_load_state("networkidle")
     # Nothing of the storyboard competes with the first frame...
     assert not [url for url in requested if "/storyboard/" in url]

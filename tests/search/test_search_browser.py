@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from eventsite import search
 from tests.conftest import assert_no_axe_violations
-from tests.ready_panel import wait_for
+from tests.ready_panel import wait_for, wait_for_player
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_a_said_hit_opens_the_panel_at_that_moment(page, said_panel):
     expect(hit.locator(".meta")).to_contain_text("Andrew Gerrard, at 0:04 in What is social influence?")
     hit.locator("blockquote a").click()
     page.wait_for_url("**/what-is-social-influence/?t=4s")
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     wait_for(page, "eventsitePlayer.video.currentTime >= 3.9")
     assert page.evaluate("eventsitePlayer.video.currentTime") < 5
     # The transcript's cue at that moment is the sentence the search showed.

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from eventsite.extensions import db
 from tests.conftest import assert_no_axe_violations
-from tests.ready_panel import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for, wait_for_player
 
 #: A whole-file URL of a rendition set: an MP4 (not an HLS init segment) or the sound.
 WHOLE_FILE = re.compile(r"/renditions/(?:mp4/|cartoon/|flock/flock)[^\"' <]*\.mp4|audio\.m4a")
@@ -73,7 +73,7 @@ def test_downloads_on_keeps_the_files(client, ready_panel):
 @pytest.mark.browser
 def test_streaming_only_plays_in_chromium_and_passes_axe(page, streaming_panel):
     page.goto(panel_path(streaming_panel))
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     assert page.evaluate("eventsitePlayer.video.currentSrc").startswith("blob:")
     page.get_by_role("button", name="Play", exact=True).first.click()
     wait_for(page, "eventsitePlayer.video.currentTime > 0.5")

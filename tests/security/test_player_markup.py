@@ -11,7 +11,7 @@ from eventsite.extensions import db
 from eventsite.recordings.captions import CaptionError, save_caption
 from eventsite.recordings.chapters import replace_chapters
 from tests.conftest import csrf_token
-from tests.ready_panel import CAPTIONS_SRT, panel_path, wait_for
+from tests.ready_panel import CAPTIONS_SRT, panel_path, wait_for, wait_for_player
 
 PAYLOAD = "<img src=x onerror=window.pwned=1>"
 
@@ -33,7 +33,7 @@ def test_player_config_carries_chapter_titles_escaped(client, hostile_panel):
 @pytest.mark.browser
 def test_chapter_marker_tooltip_shows_the_title_as_text(page, hostile_panel):
     page.goto(panel_path(hostile_panel))
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     wait_for(page, "document.querySelectorAll('.plyr__progress__marker').length === 1")  # none at 0:00
     page.locator(".plyr__progress__marker").hover(force=True)
     tip = page.locator(".plyr__progress .plyr__tooltip")

@@ -9,7 +9,7 @@ from eventsite.recordings.captions import save_caption
 from eventsite.recordings.models import CaptionSource
 from eventsite.transcripts.job import AUTOMATIC_LABEL
 from tests.conftest import PASSWORD, assert_no_axe_violations
-from tests.ready_panel import panel_path, wait_for
+from tests.ready_panel import panel_path, wait_for, wait_for_player
 
 from .test_editor import VOICED, _caption
 
@@ -42,7 +42,7 @@ def test_the_transcript_is_grouped_in_speaker_turns(page, voiced_panel):
     expect(turns.nth(0).locator("img.portrait")).to_have_count(1)
     expect(turns.nth(0).locator("li[data-start][data-end]")).to_have_count(2)
     expect(page.locator(".transcript-draft")).to_contain_text("Automatic captions (draft)")
-    wait_for(page, "window.eventsitePlayer !== undefined && !!window.eventsitePlayer.plyr")
+    wait_for_player(page)
     page.locator('li[data-start="2.5"] a[data-seek]').click()  # a cue seeks the player (player.js)
     wait_for(page, "eventsitePlayer.video.currentTime >= 2.4")
     assert page.evaluate("eventsitePlayer.video.currentTime") < 4.5
