@@ -121,6 +121,20 @@
     switchSource(url);
   }
 
+  /** Our fMP4 segments begin a few hundredths of a second after 0 (the encoder's B-frame delay;
+   * the MP4s carry an edit list for it, MSE has none). A video left at 0 would stall on play until
+   * hls.js's next gap check, ≈ 100 ms later: once the first media is buffered, step into it. */
+  function stepIntoBuffer(instance) {
+    const check = () => {
+      const buffered = video.buffered;
+      if (!buffered.length) return; // the other track's fragment came first
+      instance.off(window.Hls.Events.FRAG_BUFFERED, check);
+      const gap = buffered.start(0) - video.currentTime;
+      if (gap > 0 && gap < 0.5 && !video.seeking) video.currentTime = buffered.start(0);
+    };
+    instance.on(window.Hls.Events.FRAG_BUFFERED, check);
+  }
+
   function attachHls(startPosition, url, startHeight) {
     hls = new window.Hls({
       // Our HLS is fMP4, which needs no transmuxing worker; and CSP forbids the blob: worker.
@@ -141,6 +155,7 @@
       if (data.fatal && data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
       else if (data.fatal && data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
     });
+    stepIntoBuffer(hls);
     hls.loadSource(url || config.hls);
     hls.attachMedia(video);
     return hls;

@@ -64,6 +64,16 @@ def test_hls_playback_starts_and_advances(page, ready_panel, console):
     assert not console, console
 
 
+def test_hls_video_waits_where_its_first_frame_is(page, ready_panel):
+    """The HLS segments begin a few frames after 0 (the encoder's B-frame delay); a video left at 0
+    would stall when played until hls.js's next gap check. The player steps into the buffer."""
+    open_player(page, panel_path(ready_panel))
+    wait_for(page, "eventsitePlayer.video.buffered.length > 0")
+    wait_for(page, "eventsitePlayer.video.currentTime >= eventsitePlayer.video.buffered.start(0)", timeout=5)
+    assert page.evaluate("eventsitePlayer.video.currentTime") < 0.5  # a step, not a skip
+    assert page.evaluate("eventsitePlayer.video.readyState") >= 2  # a frame to show on play
+
+
 def test_switching_quality_keeps_playing(page, ready_panel, console):
     open_player(page, panel_path(ready_panel))
     play(page)
