@@ -1,6 +1,6 @@
 """Player benchmark: first-frame time and page weight of the panel page, against a bare <video>.
 
-    .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click] [--nginx]
+    .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click] [--nginx] [--baseline REV]
 
 One run makes a 720p clip, transcodes it through the real job layer (ladder
 720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug, the same
@@ -28,6 +28,10 @@ presents its first frame (``requestVideoFrameCallback``), muted, with
   play() cut short by a reload);
 - click: on a page that has settled (player ready, network idle): from
   ``play()`` to the first frame, what a visitor feels on pressing play.
+
+``--baseline REV`` adds the two panel pages once more with static/js/player.js as it was at
+git revision REV, interleaved with the rest: a before/after in one run. With it, every panel
+page's player.js is served from memory by the browser's request routing (the same for both).
 
 "Played through hls.js" counts the loads whose video ended up fed by hls.js (a blob: source)
 rather than by a file the <video> fetched itself: a press of play before hls.js arrives plays
@@ -196,10 +200,17 @@ def wait_for(page, expression: str, tries: int = 400) -> bool:
     return False
 
 
-def measure(browser, url: str, when: str) -> dict:
-    """Phases (ms), playback continuity and bytes of one cold load of ``url`` with play() at ``when``."""
+def measure(browser, url: str, when: str, scripts: dict[str, bytes] | None = None) -> dict:
+    """Phases (ms), playback continuity and bytes of one cold load of ``url`` with play() at ``when``.
+
+    ``scripts`` (``--baseline``): the player.js each kind of panel page gets, by the ``player=``
+    value in its URL, served from memory for every panel page alike.
+    """
     context = browser.new_context()
     context.add_init_script(INIT_SCRIPT)
+    if scripts and "player=" in url:
+        body = scripts[url.split("player=")[1].split("&")[0]]
+        context.route("**/static/js/player.js", lambda route: route.fulfill(body=body, content_type="text/javascript"))
     page = context.new_page()
     bodies: list[tuple[str, bytes]] = []
 
@@ -348,13 +359,32 @@ def report(results: dict[str, dict[str, list[dict]]], runs: int) -> None:
             phase_table(when, pages)
 
 
-def pages_at(base: str) -> dict[str, str]:
-    """The pages measured, by name (the bare page's is ``BARE``)."""
+def pages_at(base: str, baseline: str | None = None) -> dict[str, str]:
+    """The pages measured, by name (the bare page's is ``BARE``); with a baseline, its two panel pages too."""
+    panel = f"{base}/events/bench/panel/"
+    if not baseline:
+        return {
+            "panel page, HLS (hls.js + Plyr)": f"{panel}?bench=hls",
+            "panel page, MP4 fallback (Plyr)": f"{panel}?bench=mp4",
+            BARE: f"{base}/bench/bare?bench=bare",
+        }
     return {
-        "panel page, HLS (hls.js + Plyr)": f"{base}/events/bench/panel/?bench=hls",
-        "panel page, MP4 fallback (Plyr)": f"{base}/events/bench/panel/?bench=mp4",
+        f"{baseline}: panel page, HLS": f"{panel}?bench=hls&player=baseline",
+        f"{baseline}: panel page, MP4 fallback": f"{panel}?bench=mp4&player=baseline",
+        "panel page, HLS (hls.js + Plyr)": f"{panel}?bench=hls&player=current",
+        "panel page, MP4 fallback (Plyr)": f"{panel}?bench=mp4&player=current",
         BARE: f"{base}/bench/bare?bench=bare",
     }
+
+
+def player_scripts(baseline: str | None) -> dict[str, bytes] | None:
+    """The working tree's static/js/player.js and that of git revision ``baseline``."""
+    if not baseline:
+        return None
+    old = subprocess.run(
+        ["git", "show", f"{baseline}:static/js/player.js"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    return {"baseline": old, "current": (ROOT / "static" / "js" / "player.js").read_bytes()}
 
 
 def main() -> None:
@@ -365,6 +395,11 @@ def main() -> None:
         "--when", default=",".join(WHENS), help="moments to call play(), comma-separated: ready, once, click"
     )
     parser.add_argument("--nginx", action="store_true", help="serve through nginx with deploy/nginx.conf")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also load the panel pages with static/js/player.js as of git revision REV, interleaved",
+    )
     args = parser.parse_args()
     whens = [w for w in args.when.split(",") if w]
     if not whens or set(whens) - set(WHENS):
@@ -380,7 +415,8 @@ def main() -> None:
         server, base = serve(app)
         if args.nginx:
             nginx, base = behind_nginx(work, server.server_port)
-        pages = pages_at(base)
+        pages = pages_at(base, args.baseline)
+        scripts = player_scripts(args.baseline)
         results = {when: {name: [] for name in pages} for when in whens}
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -390,7 +426,7 @@ def main() -> None:
             for _ in range(args.runs):
                 for when in whens:
                     for name, url in pages.items():  # interleaved, so drift hits every page alike
-                        results[when][name].append(measure(browser, url, when))
+                        results[when][name].append(measure(browser, url, when, scripts))
             browser.close()
         server.shutdown()
     finally:

@@ -325,11 +325,24 @@
     });
   }
 
+  /** A video the visitor has started shows its first frame before Plyr's build and hls.js's
+   * compile (long tasks) take the main thread; one not started, or already showing, does not wait. */
+  function firstFrameShown() {
+    if (video.paused || video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) return Promise.resolve();
+    return new Promise((resolve) => {
+      ["playing", "pause", "error"].forEach((type) => video.addEventListener(type, resolve, { once: true }));
+      setTimeout(resolve, 1000);
+    });
+  }
+
   const startAt = startTimeFromUrl();
   const anyHls = Boolean(config.hls) || Object.values(config.views || {}).some((v) => v.hls);
   const mse = Boolean(window.MediaSource || window.ManagedMediaSource);
   // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
-  const hlsReady = anyHls && mse ? loadScript(config.vendor + "hls.min.js").catch(() => null) : Promise.resolve();
+  // (A video already started needs hls.js only for a later switch of view: it comes after the first frame.)
+  const hlsReady = anyHls && mse
+    ? firstFrameShown().then(() => loadScript(config.vendor + "hls.min.js")).catch(() => null)
+    : Promise.resolve();
   const usingHls = hlsReady.then(() => {
     // A video already playing keeps its source: hls.js would start it over.
     if (!canUseHls() || startedNatively()) return false;
@@ -341,7 +354,7 @@
   // once, so the controls need not wait; a streaming-only page has nothing that browsers
   // without native HLS could play before hls.js, so its controls wait for it.
   const controlsWait = mp4s.length ? plyrReady : Promise.all([usingHls, plyrReady]);
-  controlsWait.then(() => {
+  controlsWait.then(firstFrameShown).then(() => {
     if (window.Plyr) buildControls(startAt); // else the plain <video controls> stays, and works
   });
   Promise.all([usingHls, plyrReady]).then(() => { settled = true; });

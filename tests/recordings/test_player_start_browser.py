@@ -60,6 +60,25 @@ def test_video_plays_before_the_player_loads_and_keeps_playing(page, ready_panel
     wait_for(page, "Math.abs(eventsitePlayer.video.currentTime - 1.5) < 0.2")
 
 
+def test_a_started_video_gets_its_first_frame_before_the_player_builds(page, ready_panel):
+    """Plyr's build and hls.js's compile are long tasks: they wait until a started video shows."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    release_video = hold(page, "**/mp4/*.mp4")  # the visitor's video is slow to come
+    release_player = hold(page, "**/static/js/player.js")
+    page.goto(panel_path(ready_panel), wait_until="domcontentloaded")
+    page.locator("video").evaluate("v => { v.muted = true; v.play().catch(() => {}); }")
+    release_player()  # the player arrives while the video is starting
+    wait_for(page, "!!window.Plyr")  # player.js has run and Plyr is here...
+    assert page.evaluate("window.eventsitePlayer") is None  # ...but not built on a video still starting
+    assert not [url for url in requested if url.endswith("hls.min.js")]
+    release_video()
+    wait_for(page, "document.querySelector('video').currentTime > 0.3")
+    wait_for_player(page)
+    assert [url for url in requested if url.endswith("hls.min.js")]  # for a later switch of view
+    assert page.evaluate("eventsitePlayer.hls") is None
+
+
 def test_video_not_started_before_the_player_streams_through_hls(page, ready_panel, held_scripts):
     page.goto(panel_path(ready_panel), wait_until="domcontentloaded")  # "load" would wait for the held scripts
     page.wait_for_timeout(300)
