@@ -6,12 +6,15 @@ One run makes a 720p clip, transcodes it through the real job layer (ladder
 720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug, the same
 server for every page; with ``--nginx``, behind nginx with deploy/nginx.conf as
 deployed: static files and published media sent by nginx, pages by the app) and
-loads three pages in Debian's Chromium, each in a fresh browser context (cold
+loads four pages in Debian's Chromium, each in a fresh browser context (cold
 cache), ``--runs`` times, pages interleaved:
 
 - the panel page on the HLS path (hls.js + Plyr, as Chromium gets it);
 - the panel page on the MP4 path (MediaSource hidden, so the player falls back
   to the MP4 <source>s, as a browser without MSE would);
+- the panel page without its player (player.js answered empty: no Plyr, no
+  hls.js), play() at DOMContentLoaded as on the bare page: what the page itself
+  costs, the floor any player adds to;
 - a bare page with only ``<video src=720p.mp4 poster=…>``, the baseline (the
   same 720p file the panel page's first <source> names, and the height hls.js
   starts on).
@@ -119,7 +122,8 @@ INIT_SCRIPT = """
   });
   document.addEventListener("DOMContentLoaded", () => {
     b.dcl = now();
-    if (when === "once" || (mode === "bare" && when === "ready")) window.__arm();
+    // Pages without a player (bare, floor) are "ready" when parsed.
+    if (when === "once" || (mode !== "hls" && mode !== "mp4" && when === "ready")) window.__arm();
   });
 })();
 """
@@ -208,7 +212,9 @@ def measure(browser, url: str, when: str, scripts: dict[str, bytes] | None = Non
     """
     context = browser.new_context()
     context.add_init_script(INIT_SCRIPT)
-    if scripts and "player=" in url:
+    if "bench=floor" in url:  # the panel page without its player: what the page itself costs
+        context.route("**/static/js/player.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    elif scripts and "player=" in url:
         body = scripts[url.split("player=")[1].split("&")[0]]
         context.route("**/static/js/player.js", lambda route: route.fulfill(body=body, content_type="text/javascript"))
     page = context.new_page()
@@ -225,7 +231,7 @@ def measure(browser, url: str, when: str, scripts: dict[str, bytes] | None = Non
     page.on("response", on_response)
     page.goto(f"{url}&when={when}")
     if when == "click":
-        bare = "bench=bare" in url
+        bare = "bench=bare" in url or "bench=floor" in url
         if not wait_for(page, "window.__bench.dcl" if bare else "window.__bench.ready"):
             raise RuntimeError(f"{url}: the player never became ready")
         page.wait_for_load_state("networkidle")
@@ -274,6 +280,7 @@ TITLES = {
     "click": "play() on a settled page (player ready, network idle): ms from play() to first frame",
 }
 BARE = "bare <video> page"
+FLOOR = "panel page without player.js"
 
 
 def frame_table(when: str, pages: dict[str, list[dict]], runs: int) -> None:
@@ -362,18 +369,19 @@ def report(results: dict[str, dict[str, list[dict]]], runs: int) -> None:
 def pages_at(base: str, baseline: str | None = None) -> dict[str, str]:
     """The pages measured, by name (the bare page's is ``BARE``); with a baseline, its two panel pages too."""
     panel = f"{base}/events/bench/panel/"
+    floor = {FLOOR: f"{panel}?bench=floor", BARE: f"{base}/bench/bare?bench=bare"}
     if not baseline:
         return {
             "panel page, HLS (hls.js + Plyr)": f"{panel}?bench=hls",
             "panel page, MP4 fallback (Plyr)": f"{panel}?bench=mp4",
-            BARE: f"{base}/bench/bare?bench=bare",
+            **floor,
         }
     return {
         f"{baseline}: panel page, HLS": f"{panel}?bench=hls&player=baseline",
         f"{baseline}: panel page, MP4 fallback": f"{panel}?bench=mp4&player=baseline",
         "panel page, HLS (hls.js + Plyr)": f"{panel}?bench=hls&player=current",
         "panel page, MP4 fallback (Plyr)": f"{panel}?bench=mp4&player=current",
-        BARE: f"{base}/bench/bare?bench=bare",
+        **floor,
     }
 
 

@@ -1,13 +1,14 @@
 // The panel player: turns the page's plain <video controls> into Plyr, fed by
 // hls.js where the browser needs it (adaptive HLS with a quality menu), or by
 // the MP4 <source>s otherwise. The page loads only this script (async, at the
-// end of the body): it fetches Plyr, and hls.js only in browsers with Media
-// Source Extensions, side by side. Nothing waits for what it does not need:
-// the <video> plays its own <source>s from the start; Plyr's controls go up the
-// moment Plyr arrives (on a page with MP4s they don't wait for hls.js, which is
-// five times Plyr's size); hls.js, when it arrives, takes over a video nobody
-// has started (the page has preloaded the playlists it starts on), and a video
-// already playing keeps what it plays, so a press of play is never started over.
+// end of the body). Nothing waits for what it does not need: the <video> plays
+// its own <source>s from the start; this script fetches Plyr and builds the
+// controls the moment it arrives (after the first frame, if the visitor has
+// already pressed play); then, only in browsers with Media Source Extensions,
+// it fetches hls.js, which takes over a video nobody has started (the page has
+// preloaded the playlists it starts on). A video already playing keeps what it
+// plays, so a press of play is never started over. A streaming-only page (no
+// MP4s) fetches both at once and builds the controls when hls.js is attached.
 // Also: ?t= / #t= deep links, chapter and transcript links, transcript search,
 // the video / cartoon / feathered friends / audio-only switch (config.views:
 // what each view plays), "copy link at current time", and the once-a-day view beacon.
@@ -326,7 +327,8 @@
   }
 
   /** A video the visitor has started shows its first frame before Plyr's build and hls.js's
-   * compile (long tasks) take the main thread; one not started, or already showing, does not wait. */
+   * compile (long tasks) take the main thread; one not started, or already showing, does not wait.
+   * (A video already started needs hls.js only for a later switch of view.) */
   function firstFrameShown() {
     if (video.paused || video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) return Promise.resolve();
     return new Promise((resolve) => {
@@ -338,24 +340,24 @@
   const startAt = startTimeFromUrl();
   const anyHls = Boolean(config.hls) || Object.values(config.views || {}).some((v) => v.hls);
   const mse = Boolean(window.MediaSource || window.ManagedMediaSource);
-  // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
-  // (A video already started needs hls.js only for a later switch of view: it comes after the first frame.)
-  const hlsReady = anyHls && mse
-    ? firstFrameShown().then(() => loadScript(config.vendor + "hls.min.js")).catch(() => null)
-    : Promise.resolve();
-  const usingHls = hlsReady.then(() => {
-    // A video already playing keeps its source: hls.js would start it over.
-    if (!canUseHls() || startedNatively()) return false;
-    attachFirstHls(startAt);
-    return true;
-  });
   const plyrReady = window.Plyr ? Promise.resolve() : loadScript(config.vendor + "plyr.min.js").catch(() => null);
-  // With MP4s on the page, a press of play before hls.js arrives has something to play at
-  // once, so the controls need not wait; a streaming-only page has nothing that browsers
-  // without native HLS could play before hls.js, so its controls wait for it.
-  const controlsWait = mp4s.length ? plyrReady : Promise.all([usingHls, plyrReady]);
-  controlsWait.then(firstFrameShown).then(() => {
+  // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
+  const loadHls = () => (anyHls && mse ? loadScript(config.vendor + "hls.min.js").catch(() => null) : null);
+  const build = () => {
     if (window.Plyr) buildControls(startAt); // else the plain <video controls> stays, and works
-  });
-  Promise.all([usingHls, plyrReady]).then(() => { settled = true; });
+  };
+  const takeOver = () => {
+    // A video already playing keeps its source: hls.js would start it over.
+    if (canUseHls() && !startedNatively()) attachFirstHls(startAt);
+  };
+  const started = mp4s.length
+    // With MP4s on the page, a press of play before hls.js arrives has something to play at
+    // once: the controls go up first, and hls.js (five times Plyr's size, its compile a long
+    // task) comes after them.
+    ? plyrReady.then(firstFrameShown).then(build).catch((e) => console.error(e))
+      .then(firstFrameShown).then(loadHls).then(takeOver)
+    // Streaming only: browsers without native HLS have nothing to play before hls.js, so the
+    // controls wait for it (Plyr loads meanwhile).
+    : firstFrameShown().then(loadHls).then(takeOver).then(() => plyrReady).then(firstFrameShown).then(build);
+  started.then(() => { settled = true; });
 })();

@@ -133,6 +133,27 @@ def test_controls_come_up_before_hls_js_and_a_press_plays_the_mp4_on(page, ready
     assert page.evaluate("eventsitePlayer.video.currentSrc").endswith("/mp4/240p.mp4")
 
 
+def test_hls_js_is_fetched_once_the_controls_are_up(page, ready_panel):
+    """Its compile is a long task: on a page with MP4s it must not hold up Plyr's controls."""
+    page.add_init_script(
+        """(() => {
+          let player;
+          Object.defineProperty(window, "eventsitePlayer", {
+            configurable: true,
+            get: () => player,
+            set: (value) => { player = value; window.controlsUpAt = performance.now(); },
+          });
+        })();"""
+    )
+    page.goto(panel_path(ready_panel))
+    wait_for_player(page)
+    fetched_at = page.evaluate(
+        "performance.getEntriesByType('resource').find((e) => e.name.endsWith('/hls.min.js')).startTime"
+    )
+    assert fetched_at >= page.evaluate("window.controlsUpAt")
+    assert page.evaluate("eventsitePlayer.video.currentSrc").startswith("blob:")  # and then it took over
+
+
 def test_hls_js_arriving_after_the_controls_takes_over_a_video_not_started(page, ready_panel, held_hls):
     page.goto(panel_path(ready_panel), wait_until="domcontentloaded")
     wait_for(page, "window.eventsitePlayer && !!eventsitePlayer.plyr")
