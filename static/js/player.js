@@ -358,6 +358,7 @@
       .then(firstFrameShown).then(loadHls).then(takeOver)
     // Streaming only: browsers without native HLS have nothing to play before hls.js, so the
     // controls wait for it (Plyr loads meanwhile).
-    : firstFrameShown().then(loadHls).then(takeOver).then(() => plyrReady).then(firstFrameShown).then(build);
+    : firstFrameShown().then(loadHls).then(takeOver).catch((e) => console.error(e))
+      .then(() => plyrReady).then(firstFrameShown).then(build);
   started.then(() => { settled = true; });
 })();
