@@ -176,9 +176,6 @@
     if (!hls && startAt && !startedNatively()) {
       video.addEventListener("loadedmetadata", () => { video.currentTime = startAt; }, { once: true });
     }
-    // Plyr finds the playing quality by comparing each <source>'s src attribute with
-    // currentSrc (absolute): written relative, none would match.
-    video.querySelectorAll("source").forEach((s) => s.setAttribute("src", s.src));
     plyr = new window.Plyr(video, plyrOptions(qualityOptions()));
     ready();
   }
