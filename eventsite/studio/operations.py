@@ -11,6 +11,7 @@ from ..events import slugs
 from ..events.images import store_person_image
 from ..events.models import Consent, Event, Panel, Panelist, Seat, SeatRole, View
 from ..extensions import db
+from ..offers.models import Offer
 from ..storage import media_store
 
 
@@ -113,23 +114,31 @@ def seat_panelist(
 
 
 def delete_panelist(panelist: Panelist) -> None:
-    """Delete a panelist, their seats and their images."""
-    keys = [panelist.photo_key, panelist.avatar_key]
+    """Delete a panelist, their seats and their images (portrait, avatar and drawn birds)."""
+    # Every image of a person lives in their folder, and old bird drawings stay there
+    # as a cache, so the folder goes rather than the keys the row names.
+    folder = f"people/{panelist.id}"
     search.forget(panelist)
     db.session.delete(panelist)
     db.session.commit()
-    for key in filter(None, keys):
-        media_store().delete(key)
+    media_store().delete(folder)
 
 
 def delete_row(row) -> None:
     """Delete an event, panel or seat, with everything under it.
 
-    Recordings go too, and their files (original, renditions, captions) are
-    removed from storage once the database no longer points at them.
+    Recordings go too, and so do free-guide offers scoped to the event or its
+    panels (the database cascades them); their files (original, renditions,
+    captions, clips, guides) are removed from storage once the database no
+    longer points at them.
     """
     panels = row.panels if isinstance(row, Event) else [row] if isinstance(row, Panel) else []
     folders = [f"recordings/{rec.id}" for panel in panels for rec in panel.recordings]
+    if isinstance(row, Event | Panel):
+        scope = Offer.panel_id.in_([panel.id for panel in panels])
+        if isinstance(row, Event):
+            scope = sa.or_(scope, Offer.event_id == row.id)
+        folders += [f"offers/{offer_id}" for offer_id in db.session.scalars(sa.select(Offer.id).where(scope))]
     search.forget(row)
     db.session.delete(row)
     db.session.commit()

@@ -168,3 +168,60 @@ def test_deleting_a_panel_removes_its_recordings_and_files(studio, app_ctx, make
     for model in (Panel, Recording, Chapter, Caption):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
     assert not list(media_store().iter_keys("recordings"))
+
+
+def _guide(title: str, **scope):
+    """A free-guide offer with a real PDF (Pillow writes it), scoped like ``scope``."""
+    from PIL import Image
+
+    from eventsite.offers.operations import OfferFields, save_offer
+
+    pdf = io.BytesIO()
+    Image.new("RGB", (200, 100), "white").save(pdf, "PDF")
+    pdf.seek(0)
+    fields = OfferFields(title=title, pitch="Five habits.", button_text="It's free!", consent_text="Yes.", **scope)
+    return save_offer(fields, upload=pdf)
+
+
+def test_deleting_an_event_removes_its_free_guides_and_keeps_the_rest(studio, app_ctx, make_panel):
+    from eventsite.offers.models import Offer
+
+    panel = make_panel()
+    for_panel = _guide("For the panel", panel_id=panel.id, event_id=None)
+    for_event = _guide("For the event", panel_id=None, event_id=panel.event_id)
+    everywhere = _guide("On every panel", panel_id=None, event_id=None)
+    kept_key = everywhere.file_key
+    assert media_store().exists(for_panel.file_key) and media_store().exists(for_event.file_key)
+
+    post_form(studio, f"/studio/events/{panel.event_id}/delete", {}, "/studio/")
+
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Offer.title)).all() == ["On every panel"]
+    assert list(media_store().iter_keys("offers")) == [kept_key]
+
+
+def test_deleting_a_panel_removes_the_guide_offered_beside_it(studio, app_ctx, make_panel):
+    panel = make_panel()
+    key = _guide("For the panel", panel_id=panel.id, event_id=None).file_key
+
+    post_form(studio, f"/studio/panels/{panel.id}/delete", {}, f"/studio/panels/{panel.id}/")
+
+    assert not media_store().exists(key)
+
+
+def test_deleting_a_person_removes_their_portrait_avatar_and_drawn_birds(studio, app_ctx):
+    from eventsite.events.birds import bird_portrait_key
+
+    post_form(
+        studio,
+        "/studio/people/new",
+        {"name": "Azeem Azhar", "photo": (io.BytesIO(png_bytes((800, 600))), "me.png")},
+        content_type="multipart/form-data",
+    )
+    person = db.session.scalar(sa.select(Panelist))
+    bird = bird_portrait_key(person, 96)
+    assert media_store().exists(bird) and media_store().exists(person.photo_key)
+
+    post_form(studio, f"/studio/people/{person.id}/delete", {}, "/studio/people/")
+
+    assert not list(media_store().iter_keys("people"))
