@@ -1,6 +1,7 @@
 """Player benchmark: first-frame time and page weight of the panel page, against a bare <video>.
 
     .venv/bin/python bench/player.py [--runs 5] [--seconds 10] [--when ready,once,click] [--nginx] [--baseline REV]
+                                     [--floor-parts]
 
 One run makes a 720p clip, transcodes it through the real job layer (ladder
 720/480/360 + cartoon), serves the app on loopback (threaded Werkzeug, the same
@@ -36,6 +37,14 @@ presents its first frame (``requestVideoFrameCallback``), muted, with
 git revision REV, interleaved with the rest: a before/after in one run. With it, every panel
 page's player.js is served from memory by the browser's request routing (the same for both).
 
+``--floor-parts`` splits the page's own floor: two more rows with the panel page as a copy
+rendered once and served as a string (what the per-request render costs), and that copy without
+its two stylesheets (what the render-blocking CSS costs), both without player.js like the floor.
+
+The bare page gets play() at DOMContentLoaded in the "ready" and "once" tables alike, so its loads
+from both are pooled into one baseline for the two: a single table's median of 9 moved by ±25 %
+between tables of one run.
+
 "Played through hls.js" counts the loads whose video ended up fed by hls.js (a blob: source)
 rather than by a file the <video> fetched itself: a press of play before hls.js arrives plays
 the page's MP4, and hls.js then leaves that video alone.
@@ -53,6 +62,7 @@ import argparse
 import gzip
 import logging
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -183,6 +193,13 @@ def build_site(work: Path, seconds: int):
             f'<source src="/media/{top.storage_key}" type="video/mp4"></video></body></html>'
         )
     app.add_url_rule("/bench/bare", "bench_bare", lambda: bare)
+    # The panel page rendered once (filled in below, after the rules: Flask takes no new rule
+    # once it has answered a request), served as a string: the floor without the per-request render.
+    copies: dict[str, str] = {}
+    app.add_url_rule("/bench/copy/<name>", "bench_copy", lambda name: copies[name])
+    page = app.test_client().get("/events/bench/panel/").get_data(as_text=True)
+    copies["page"] = page
+    copies["no-css"] = re.sub(r'<link rel="stylesheet"[^>]*>', "", page)
     return app
 
 
@@ -281,13 +298,25 @@ TITLES = {
 }
 BARE = "bare <video> page"
 FLOOR = "panel page without player.js"
+COPY = "  the same, rendered once and served as a string"
+NO_CSS = "  the same copy without its two stylesheets"
 
 
-def frame_table(when: str, pages: dict[str, list[dict]], runs: int) -> None:
+def bare_baseline(results: dict[str, dict[str, list[dict]]], when: str) -> tuple[float, int]:
+    """The bare page's median first frame for ``when``, and how many loads it pools.
+
+    Its play() is at DOMContentLoaded in "ready" and "once" alike, so those loads are pooled.
+    """
+    same = [w for w in results if w != "click"] if when != "click" else ["click"]
+    pooled = [ms for w in same for ms in frames(results[w][BARE], w)]
+    return statistics.median(pooled), len(pooled)
+
+
+def frame_table(when: str, pages: dict[str, list[dict]], runs: int, baseline: tuple[float, int]) -> None:
     """First frame per page for one moment of play(); "ready" adds the bytes, the others continuity."""
-    bare_ms = statistics.median(frames(pages[BARE], when))
+    bare_ms, pooled = baseline
     bare = pages[BARE][0]
-    print(f"\n{TITLES[when]}, {runs} runs")
+    print(f"\n{TITLES[when]}, {runs} runs; × bare against the bare page's median of {pooled} loads, {bare_ms:.0f} ms")
     if when == "ready":
         print(
             "| page | first frame, median (min–max) | × bare | played through hls.js "
@@ -360,16 +389,20 @@ def behind_nginx(work: Path, app_port: int):
 
 def report(results: dict[str, dict[str, list[dict]]], runs: int) -> None:
     for when, pages in results.items():
-        frame_table(when, pages, runs)
+        frame_table(when, pages, runs, bare_baseline(results, when))
     for when, pages in results.items():
         if when != "click":
             phase_table(when, pages)
 
 
-def pages_at(base: str, baseline: str | None = None) -> dict[str, str]:
+def pages_at(base: str, baseline: str | None = None, floor_parts: bool = False) -> dict[str, str]:
     """The pages measured, by name (the bare page's is ``BARE``); with a baseline, its two panel pages too."""
     panel = f"{base}/events/bench/panel/"
-    floor = {FLOOR: f"{panel}?bench=floor", BARE: f"{base}/bench/bare?bench=bare"}
+    floor = {FLOOR: f"{panel}?bench=floor"}
+    if floor_parts:
+        floor[COPY] = f"{base}/bench/copy/page?bench=floor"
+        floor[NO_CSS] = f"{base}/bench/copy/no-css?bench=floor"
+    floor[BARE] = f"{base}/bench/bare?bench=bare"
     if not baseline:
         return {
             "panel page, HLS (hls.js + Plyr)": f"{panel}?bench=hls",
@@ -408,6 +441,9 @@ def main() -> None:
         metavar="REV",
         help="also load the panel pages with static/js/player.js as of git revision REV, interleaved",
     )
+    parser.add_argument(
+        "--floor-parts", action="store_true", help="also the floor as a copy rendered once, and without stylesheets"
+    )
     args = parser.parse_args()
     whens = [w for w in args.when.split(",") if w]
     if not whens or set(whens) - set(WHENS):
@@ -423,7 +459,7 @@ def main() -> None:
         server, base = serve(app)
         if args.nginx:
             nginx, base = behind_nginx(work, server.server_port)
-        pages = pages_at(base, args.baseline)
+        pages = pages_at(base, args.baseline, args.floor_parts)
         scripts = player_scripts(args.baseline)
         results = {when: {name: [] for name in pages} for when in whens}
         with sync_playwright() as p:
