@@ -123,7 +123,9 @@ class Bench:
         self.plan = plan_renditions(
             self.info, ladder=tuple(cfg["TRANSCODE_LADDER"]), cartoon=True, cartoon_height=cfg["CARTOON_HEIGHT"]
         )
-        self.settings = TranscodeSettings(preset=cfg["TRANSCODE_PRESET"])
+        self.settings = TranscodeSettings(
+            preset=cfg["TRANSCODE_PRESET"], filter_threads=cfg["TRANSCODE_FILTER_THREADS"]
+        )
         v = self.info.video
         self.source_desc = (
             f"{self.info.duration:.1f} s {v.width}x{v.height} {v.fps:g} fps {v.codec}"

@@ -121,6 +121,9 @@ class Config:
     AUTO_CAPTIONS_ENABLED: bool = True
     #: libx264 preset: slower presets give smaller files for more CPU time.
     TRANSCODE_PRESET: str = "veryfast"
+    #: Threads of ffmpeg's filter graph (scaling, the cartoon's filters); 0 → one per core.
+    #: One was faster on two cores, where x264's threads already fill the machine.
+    TRANSCODE_FILTER_THREADS: int = 1
     #: Wall-clock limit for one transcode in seconds; 0 → 4× the duration (at least 10 minutes,
     #: at most TRANSCODE_TIMEOUT_MAX).
     TRANSCODE_TIMEOUT: int = 0

@@ -184,7 +184,7 @@ def _run(clip_id: int) -> None:
         with contextlib.ExitStack() as stack:
             workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="eventsite-clip-"))
             spec = _spec(clip, stack)
-            settings = transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"])
+            settings = runtime.transcode_settings()
             result = render_clip(spec, Path(workdir) / "out", on_progress=heartbeat.on_progress, settings=settings)
             _publish(clip, result)
         status, error = ClipStatus.READY, None

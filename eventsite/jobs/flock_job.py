@@ -208,7 +208,7 @@ def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path, sound
         # our own MP4 container, or the upload's probed demuxer
         audio_demuxer="mp4" if soundtrack else info.demuxer,
         audio_copy=soundtrack is not None,
-        settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
+        settings=runtime.transcode_settings(),
     )
     (folder / TIMELINE_NAME).write_text(timeline.to_json())
     store = media_store()

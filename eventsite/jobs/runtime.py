@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..transcode import TranscodeSettings
+
 #: Set by :func:`eventsite.jobs.init_app`; tasks open their own app context with it.
 app: Flask | None = None
+
+
+def transcode_settings() -> TranscodeSettings:
+    """The encoder knobs every job's ffmpeg run uses, from the app's configuration."""
+    return TranscodeSettings(
+        preset=app.config["TRANSCODE_PRESET"], filter_threads=app.config["TRANSCODE_FILTER_THREADS"]
+    )
 
 
 def claim(model, row_id: int, queued, running) -> bool:

@@ -224,7 +224,7 @@ def _run(job_id: int) -> None:
             on_progress=watcher.on_progress,
             cancel=watcher.cancel,
             timeout=runtime.app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
-            settings=transcode.TranscodeSettings(preset=runtime.app.config["TRANSCODE_PRESET"]),
+            settings=runtime.transcode_settings(),
         )
         prefix = rendition_sets.new_set_prefix(recording.id)
         store.publish_dir(work / "set", prefix)

@@ -70,7 +70,8 @@ def build_argv(input_path: str | Path, plan: Plan, settings: TranscodeSettings |
         if rendition.codec != "aac" or not plan.rungs:
             outputs.append(_audio_file_output(audio, rendition))
     args = ffmpeg.get_args(ffmpeg.merge_outputs(*outputs))
-    return [settings.ffmpeg, *GLOBAL_FLAGS, *args]
+    threads = ["-filter_complex_threads", str(settings.filter_threads)] if settings.filter_threads else []
+    return [settings.ffmpeg, *GLOBAL_FLAGS, *threads, *args]
 
 
 def output_dirs(plan: Plan) -> list[str]:

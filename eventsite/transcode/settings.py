@@ -28,5 +28,10 @@ class TranscodeSettings:
     segment_seconds: int = 4
     #: JPEG quality scale for thumbnails, sprites and posters (2 best .. 31 worst)
     jpeg_quality: int = 5
+    #: threads of the filter graph (``-filter_complex_threads``; 0 → ffmpeg's one per core).
+    #: On two cores one is faster: x264's frame threads already fill both, and a frame's
+    #: scaling split in slices waits for slice workers the encoders have pushed off the CPU,
+    #: stalling the one thread that feeds every encoder (bench/RESULTS.md "Transcoding").
+    filter_threads: int = 1
     #: added to the worker's niceness so the web server stays responsive
     nice: int = 10

@@ -10,10 +10,10 @@ from eventsite.transcode.command import _tee_slave
 from .media import media_info
 
 
-def argv_for(**plan_options) -> tuple[list[str], object]:
+def argv_for(settings: TranscodeSettings | None = None, **plan_options) -> tuple[list[str], object]:
     info_options = plan_options.pop("info", {})
     plan = plan_renditions(media_info(1280, 720, **info_options), **plan_options)
-    return build_argv("/uploads/a talk.mp4", plan), plan
+    return build_argv("/uploads/a talk.mp4", plan, settings), plan
 
 
 def option(argv: list[str], name: str) -> str:
@@ -35,6 +35,13 @@ def test_exactly_one_input_opened_safely():
 def test_global_flags_come_first():
     argv, _ = argv_for()
     assert argv[1:8] == ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning", "-progress", "pipe:1"]
+
+
+def test_the_filter_graph_runs_on_one_thread_unless_told_otherwise():
+    argv, _ = argv_for()
+    assert option(argv, "-filter_complex_threads") == "1"
+    argv, _ = argv_for(settings=TranscodeSettings(filter_threads=0))
+    assert "-filter_complex_threads" not in argv  # ffmpeg's own default: one per core
 
 
 def test_input_is_decoded_once_and_split_to_every_branch():
