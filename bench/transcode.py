@@ -254,6 +254,25 @@ class Bench:
             raise RuntimeError(f"ffmpeg failed ({returncode}): {shlex.join(argv)[:300]}…\n{tail}")
         return wall, peak
 
+    def run_by_hand_other_threads(self, index: int) -> Run:
+        """B0 (``--baseline-filter-threads N``): B's ffmpeg with the filter graph on N threads."""
+        from dataclasses import replace
+
+        from eventsite.transcode import build_argv
+        from eventsite.transcode.command import output_dirs
+
+        work = self.tmp / f"by-hand-threads-{index}"
+        work.mkdir()
+        for folder in output_dirs(self.plan):
+            (work / folder).mkdir(parents=True, exist_ok=True)
+        settings = replace(self.settings, filter_threads=self.args.baseline_filter_threads)
+        contention = Contention()
+        cpu0 = children_cpu()
+        wall, peak = self.timed_child(build_argv(self.source, self.plan, settings), work)
+        cpu = children_cpu() - cpu0
+        shutil.rmtree(work)
+        return Run("B0", wall, cpu, peak, contention.others(cpu), {})
+
     def run_by_hand(self, index: int) -> Run:
         from eventsite.transcode import build_argv, build_storyboard, probe, take_poster
         from eventsite.transcode.command import HLS_DIR, output_dirs
@@ -424,6 +443,12 @@ def main() -> int:
         help="before each run, wait up to this many seconds for the machine to be idle (0: don't)",
     )
     parser.add_argument("--no-results", action="store_true", help="print the section, do not write RESULTS.md")
+    parser.add_argument(
+        "--baseline-filter-threads",
+        type=int,
+        metavar="N",
+        help="add layout B0, B with the filter graph on N threads (0: ffmpeg's one per core), interleaved",
+    )
     args = parser.parse_args()
     if args.seconds.is_integer():
         args.seconds = int(args.seconds)
@@ -439,7 +464,10 @@ def main() -> int:
     try:
         bench.setup()
         for i in range(args.repeats):
-            for layout, fn in (("A", bench.run_job), ("B", bench.run_by_hand), ("C", bench.run_peertube)):
+            layouts = [("A", bench.run_job), ("B", bench.run_by_hand), ("C", bench.run_peertube)]
+            if args.baseline_filter_threads is not None:
+                layouts.insert(2, ("B0", bench.run_by_hand_other_threads))
+            for layout, fn in layouts:
                 if args.quiet_wait > 0:
                     load, waited = wait_for_quiet(args.quiet_wait)
                     if waited > 2.5:

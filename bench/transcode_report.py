@@ -67,6 +67,24 @@ def mib(n: float) -> str:
     return f"{n / 2**20:.0f} MiB"
 
 
+def baseline_rows(b: list[Run], b0: list[Run], bench: Bench) -> list[str]:
+    """B0's row and its round-by-round comparison with B, when the run had one."""
+    if not b0:
+        return []
+    n = bench.args.baseline_filter_threads
+    rounds = min(len(b), len(b0))
+    walls = ", ".join(f"{r.wall:.1f}" for r in b0)
+    return [
+        f"| B0: B with `-filter_complex_threads {n}`{' (one per core)' if n == 0 else ''} "
+        f"| {median(r.wall for r in b0):.1f} | {walls} | {median(r.cpu for r in b0):.1f} "
+        f"| {median(r.utilisation for r in b0):.2f} | {mib(median(r.peak_rss for r in b0))} ffmpeg "
+        f"| {median(r.others for r in b0):.2f} |",
+        "",
+        f"B ÷ B0, wall, per round: {median(b[i].wall / b0[i].wall for i in range(rounds)):.3f}× "
+        f"(the filter graph's threads as configured, {bench.settings.filter_threads}, against {n}).",
+    ]
+
+
 def report(bench: Bench, runs: list[Run], command: str, started: datetime, took: float, load: tuple[str, str]) -> str:
     a = [r for r in runs if r.layout == "A"]
     b = [r for r in runs if r.layout == "B"]
@@ -123,6 +141,7 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
         f"| C: PeerTube-style, {len(per_output)} processes in sequence | {col(c, lambda r: r.wall, '{:.1f}')} "
         f"| {walls(c)} | {col(c, lambda r: r.cpu, '{:.1f}')} | {col(c, lambda r: r.utilisation, '{:.2f}')} "
         f"| {mib(median(r.peak_rss for r in c))} largest process | {col(c, lambda r: r.others, '{:.2f}')} |",
+        *baseline_rows(b, [r for r in runs if r.layout == "B0"], bench),
         "",
         "| figure | value | aim | |",
         "|---|---|---|---|",
