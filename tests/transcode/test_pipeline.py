@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -247,6 +248,22 @@ def test_audio_only_with_artwork_gets_a_still_video(audio_only_clip, artwork, tm
     assert (tmp_path / "talk" / "poster.jpg").read_bytes()[:2] == b"\xff\xd8"
 
 
+def ffmpeg_children() -> list[int]:
+    """Process ids of the ffmpeg processes this test process started and that still exist."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if name == "ffmpeg" and int(rest[1]) == os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
 def test_cancel_mid_run_stops_within_a_second(long_clip, tmp_path):
     cancel = threading.Event()
     cancelled_at = []
@@ -260,6 +277,8 @@ def test_cancel_mid_run_stops_within_a_second(long_clip, tmp_path):
     with pytest.raises(TranscodeCancelled):
         transcode(long_clip, tmp_path / "set", plan, on_progress=on_progress, cancel=cancel)
     assert time.monotonic() - cancelled_at[0] < 1.0
+    # the poster, taken alongside the main run, was stopped with it: nothing writes on
+    assert ffmpeg_children() == []
 
 
 def test_timeout_stops_the_run(long_clip, tmp_path):
