@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -113,3 +114,20 @@ def streams(path: Path) -> dict[str, dict]:
 def duration(path: Path) -> float:
     """Container duration of ``path`` in seconds."""
     return float(ffprobe_json(path, "-show_format")["format"]["duration"])
+
+
+def ffmpeg_children() -> list[int]:
+    """Our live (not zombie) ffmpeg child processes, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+        if name == "ffmpeg" and int(ppid) == os.getpid() and state != "Z":
+            found.append(int(entry.name))
+    return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from eventsite.transcode import (
     transcode,
 )
 
-from .media import duration, keyframe_times, streams, top_level_boxes
+from .media import duration, ffmpeg_children, keyframe_times, streams, top_level_boxes
 
 # the timestamps a player shows must match the source within this
 DURATION_SLACK = 0.15
@@ -246,22 +245,6 @@ def test_audio_only_with_artwork_gets_a_still_video(audio_only_clip, artwork, tm
     assert (found["video"]["width"], found["video"]["height"]) == (1280, 720)
     assert duration(tmp_path / "talk" / "mp4" / "720p.mp4") == pytest.approx(4.0, abs=DURATION_SLACK)
     assert (tmp_path / "talk" / "poster.jpg").read_bytes()[:2] == b"\xff\xd8"
-
-
-def ffmpeg_children() -> list[int]:
-    """Process ids of the ffmpeg processes this test process started and that still exist."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-        if name == "ffmpeg" and int(rest[1]) == os.getpid():
-            found.append(int(entry.name))
-    return found
 
 
 def test_cancel_mid_run_stops_within_a_second(long_clip, tmp_path):

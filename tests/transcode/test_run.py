@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from eventsite.transcode import TranscodeCancelled, TranscodeError, TranscodeTimeout, run_ffmpeg
 from eventsite.transcode.run import parse_progress
+
+from .media import ffmpeg_children
 
 
 def realtime_argv(seconds: float) -> list[str]:
@@ -23,23 +24,6 @@ def realtime_argv(seconds: float) -> list[str]:
         "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30",
         "-t", str(seconds), "-f", "null", "-",
     ]  # fmt: skip
-
-
-def ffmpeg_children() -> list[int]:
-    """Our live (not zombie) ffmpeg child processes, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
-        if name == "ffmpeg" and int(ppid) == os.getpid() and state != "Z":
-            found.append(int(entry.name))
-    return found
 
 
 def test_progress_reports_rise_and_start_early():
