@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -100,12 +101,13 @@ def transcode(
     workdir.mkdir(parents=True, exist_ok=True)
     for folder in command.output_dirs(plan):
         (workdir / folder).mkdir(parents=True, exist_ok=True)
-    poster = None
-    if plan.poster_time is not None and plan.rungs and plan.video_index is not None:
-        # The poster seeks in the original, so it need not wait for the main run: alongside
-        # it, its second of single-threaded work takes moments the encoders leave idle.
-        poster = _Alongside(_make_poster, input_path, workdir, plan, settings, remaining(), cancel)
-    try:
+    # Leaving the block waits for the poster, so nothing writes into workdir after a failure.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poster") as alongside:
+        poster = None
+        if plan.poster_time is not None and plan.rungs and plan.video_index is not None:
+            # The poster seeks in the original, so it need not wait for the main run: alongside
+            # it, its second of single-threaded work takes moments the encoders leave idle.
+            poster = alongside.submit(_make_poster, input_path, workdir, plan, settings, remaining(), cancel)
         run_ffmpeg(
             command.build_argv(input_path, plan, settings),
             duration=plan.duration,
@@ -115,9 +117,6 @@ def transcode(
             nice=settings.nice,
             cwd=workdir,
         )
-    finally:
-        if poster is not None:
-            poster.join()  # never leave it writing into a folder the caller may remove
     _check_outputs(workdir, plan)
     step_done(MAIN_RUN_SHARE)
     if plan.storyboard:
@@ -211,30 +210,6 @@ def _check_outputs(workdir: Path, plan: Plan) -> None:
             "The video could not be converted completely.",
             "missing outputs: " + ", ".join(missing),
         )
-
-
-class _Alongside:
-    """A call run in its own thread; :meth:`result` re-raises what it raised."""
-
-    def __init__(self, fn: Callable[..., None], *args) -> None:
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                fn(*args)
-            except BaseException as exc:  # noqa: BLE001  (handed to the caller by result())
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="transcode-alongside", daemon=True)
-        self._thread.start()
-
-    def join(self) -> None:
-        self._thread.join()
-
-    def result(self) -> None:
-        self.join()
-        if self._error is not None:
-            raise self._error
 
 
 def _make_poster(
