@@ -254,42 +254,39 @@ class Bench:
             raise RuntimeError(f"ffmpeg failed ({returncode}): {shlex.join(argv)[:300]}…\n{tail}")
         return wall, peak
 
+    def main_ffmpeg(self, work: Path, settings, first: list[float] | None = None) -> tuple[float, float, int, float]:
+        """The ``build_argv`` command for the plan, run in the new folder ``work``: (wall, CPU, peak RSS, others)."""
+        from eventsite.transcode import build_argv
+        from eventsite.transcode.command import output_dirs
+
+        work.mkdir()
+        for folder in output_dirs(self.plan):
+            (work / folder).mkdir(parents=True, exist_ok=True)
+        contention = Contention()
+        cpu0 = children_cpu()
+        wall, peak = self.timed_child(build_argv(self.source, self.plan, settings), work, first)
+        cpu = children_cpu() - cpu0
+        return wall, cpu, peak, contention.others(cpu)
+
     def run_by_hand_other_threads(self, index: int) -> Run:
         """B0 (``--baseline-filter-threads N``): B's ffmpeg with the filter graph on N threads."""
         from dataclasses import replace
 
-        from eventsite.transcode import build_argv
-        from eventsite.transcode.command import output_dirs
-
         work = self.tmp / f"by-hand-threads-{index}"
-        work.mkdir()
-        for folder in output_dirs(self.plan):
-            (work / folder).mkdir(parents=True, exist_ok=True)
         settings = replace(self.settings, filter_threads=self.args.baseline_filter_threads)
-        contention = Contention()
-        cpu0 = children_cpu()
-        wall, peak = self.timed_child(build_argv(self.source, self.plan, settings), work)
-        cpu = children_cpu() - cpu0
+        wall, cpu, peak, others = self.main_ffmpeg(work, settings)
         shutil.rmtree(work)
-        return Run("B0", wall, cpu, peak, contention.others(cpu), {})
+        return Run("B0", wall, cpu, peak, others, {})
 
     def run_by_hand(self, index: int) -> Run:
-        from eventsite.transcode import build_argv, build_storyboard, probe, take_poster
-        from eventsite.transcode.command import HLS_DIR, output_dirs
+        from eventsite.transcode import build_storyboard, probe, take_poster
+        from eventsite.transcode.command import HLS_DIR
         from eventsite.transcode.hls import HlsRung, write_master_playlist
 
         plan = self.plan
         work = self.tmp / f"by-hand-{index}"
-        work.mkdir()
-        for folder in output_dirs(plan):
-            (work / folder).mkdir(parents=True, exist_ok=True)
-        argv = build_argv(self.source, plan, self.settings)
-        contention = Contention()
-        cpu0 = children_cpu()
         first: list[float] = []
-        wall, peak = self.timed_child(argv, work, first)
-        cpu = children_cpu() - cpu0
-        others = contention.others(cpu)
+        wall, cpu, peak, others = self.main_ffmpeg(work, self.settings, first)
 
         # the pipeline's other steps, through the same library functions it calls
         steps: dict[str, float] = {}

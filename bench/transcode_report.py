@@ -118,6 +118,7 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
     steps = {k: median(r.extra[k] for r in b) for k in ("probe", "storyboard", "poster", "master")}
     per_output = {k: median(r.extra[k] for r in c) for k in c[0].extra} if c else {}
     verdicts = explain(a, b, c, job_vs_hand, job_vs_hand_cpu, peertube_vs_hand, peertube_no_hls, util, util_left, first)
+    order = "A, B, B0, C" if any(r.layout == "B0" for r in runs) else "A, B, C"
     lines = [
         SECTION,
         "",
@@ -128,7 +129,7 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
         f"Source: {bench.source_desc} ({'testsrc2 + sine, made by the script' if not bench.args.source else 'given'}), "
         f"plan: rungs {'/'.join(r.label for r in bench.plan.rungs)}, HLS + MP4 each, audio.m4a, "
         f"{bench.plan.cartoon.label + ' cartoon, ' if bench.plan.cartoon else ''}storyboard, poster. "
-        f"Rounds interleaved A, B, C; medians of {rounds}; B and C run ffmpeg at niceness +{NICE} like the pipeline.",
+        f"Rounds interleaved {order}; medians of {rounds}; B and C run ffmpeg at niceness +{NICE} like the pipeline.",
         "",
         "| layout | wall s (median) | runs | CPU s | CPU ÷ (wall × cores) | peak RSS | other load (cores) |",
         "|---|---|---|---|---|---|---|",
