@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -39,6 +40,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+_SECRET_KEY = secrets.token_hex(32)  # a fresh key per run: the app refuses any key published in the repository
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -187,14 +189,12 @@ def post_throughput(workdir: Path, clients: int, posts: int) -> dict:
         os.environ,
         EVENTSITE_INSTANCE_PATH=str(instance),
         EVENTSITE_DATABASE_URL=f"sqlite:///{db_path}",
-        EVENTSITE_SECRET_KEY="bench-comments-secret-key-of-at-least-32-chars",
+        EVENTSITE_SECRET_KEY=_SECRET_KEY,
         EVENTSITE_BIND=f"127.0.0.1:{free_port()}",
         EVENTSITE_COMMENT_RATE_LIMIT="1000000 per minute",
         EVENTSITE_COMMENT_MIN_SUBMIT_SECONDS="0",
     )
-    app = create_app(
-        {"DATABASE_URL": env["EVENTSITE_DATABASE_URL"], "SECRET_KEY": "bench-comments-secret-key-of-at-least-32-chars"}
-    )
+    app = create_app({"DATABASE_URL": env["EVENTSITE_DATABASE_URL"], "SECRET_KEY": _SECRET_KEY})
     with app.app_context():
         db.create_all()
         event = Event(slug="bench", name="Bench")
@@ -373,7 +373,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.pages_only and args.write:
         parser.error("--write needs the whole benchmark")
-    settings = {"DATABASE_URL": "", "SECRET_KEY": "bench-comments-secret-key-of-at-least-32-chars"}
+    settings = {"DATABASE_URL": "", "SECRET_KEY": _SECRET_KEY}
     if args.per_page is not None:
         settings["COMMENTS_PER_PAGE"] = args.per_page
     if args.order:

@@ -6,7 +6,8 @@
 For each length it makes a speech-like recording (six espeak-ng voices reading
 a line each with pauses, looped with ``-stream_loop`` to the length, mono AAC),
 a hand-made timeline for it (the turns of the loop, mouths varying per frame,
-closed in the pauses), and renders the six demo birds with captions. The
+closed in the pauses), and renders the six demo birds (no burned-in captions: the
+player draws the caption track, as on the site). The
 soundtrack is copied from an ``audio.m4a`` made as the transcoder makes it
 (before the clock starts), as the flock job does.
 It reports render time ÷ duration, frames actually drawn, and peak RSS of
@@ -209,11 +210,10 @@ def served_sound(folder: Path, audio: Path) -> Path:
     return sound
 
 
-def bench_flock(folder: Path, minutes: float) -> dict:
+def bench_flock(folder: Path, minutes: float, style: str = "lineup") -> dict:
     audio, timeline = make_recording(folder, minutes)
     sound = served_sound(folder, audio)
     birds = [BirdSpec(name, colour) for name, colour, _, _ in PANEL]
-    captions = [(t.start, t.end, PANEL[t.speaker][3]) for t in timeline.turns]
     sampler = RssSampler()
     sampler.start()
     contention = Contention()
@@ -221,13 +221,13 @@ def bench_flock(folder: Path, minutes: float) -> dict:
     started = time.monotonic()
     out = render_flock(
         sound,
-        folder / f"out{minutes:g}",
+        folder / f"out{minutes:g}-{style}",
         timeline,
         birds,
         colours=("#2166ac", "#fddbc7"),
         title="Influence in a connected world",
-        captions=captions,
         audio_copy=True,  # as the flock job does with the transcoder's audio.m4a
+        style=style,
     )
     wall = time.monotonic() - started
     cpu1 = os.times()
@@ -238,6 +238,7 @@ def bench_flock(folder: Path, minutes: float) -> dict:
     others = contention.others(cpu + children)
     return {
         "minutes": minutes,
+        "style": style,
         "audio": audio,
         "wall": wall,
         "ratio": wall / timeline.duration,
@@ -299,21 +300,29 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 60])
     parser.add_argument("--no-ladder", action="store_true")
     parser.add_argument("--no-results", action="store_true")
+    parser.add_argument(
+        "--style",
+        choices=["lineup", "directed"],
+        nargs="+",
+        default=["lineup"],
+        help="how the flock is filmed; several are rendered one after the other in the same run",
+    )
     args = parser.parse_args()
     command = ".venv/bin/python bench/flock.py " + shlex.join(sys.argv[1:])
-    began = time.monotonic()
+    began, load_before = time.monotonic(), os.getloadavg()
     rows, ladder = [], None
     with tempfile.TemporaryDirectory(prefix="flock-bench-") as tmp:
         for minutes in args.minutes:
             folder = Path(tmp) / f"m{minutes:g}"
             folder.mkdir()
-            row = bench_flock(folder, minutes)
-            rows.append(row)
-            print(_row_text(row), flush=True)
+            for style in args.style:
+                row = bench_flock(folder, minutes, style)
+                rows.append(row)
+                print(_row_text(row), flush=True)
             if ladder is None and not args.no_ladder:
                 ladder = (minutes, bench_ladder(folder, row["audio"], minutes))
                 print(f"ladder transcode of {minutes:g} min 720p: {ladder[1]:.1f} s", flush=True)
-    report = _report(command, rows, ladder, time.monotonic() - began)
+    report = _report(command, rows, ladder, time.monotonic() - began, load_before)
     print(report)
     if not args.no_results:
         text = RESULTS.read_text() if RESULTS.exists() else ""
@@ -326,7 +335,7 @@ def main() -> None:
 
 def _row_text(row: dict) -> str:
     return (
-        f"{row['minutes']:g} min: {row['wall']:.1f} s = {row['ratio']:.3f}x duration, "
+        f"{row['minutes']:g} min {row['style']}: {row['wall']:.1f} s = {row['ratio']:.3f}x duration, "
         f"{row['drawn']}/{row['frames']} frames drawn, other load {row['others']:.1f} cores, "
         f"peak RSS {row['peak'] / 2**20:.0f} MiB (Python {row['peak_python'] / 2**20:.0f}; ffmpeg VmHWM "
         + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(row["hwm"].items()))
@@ -334,7 +343,7 @@ def _row_text(row: dict) -> str:
     )
 
 
-def _report(command: str, rows: list[dict], ladder: tuple[float, float] | None, took: float) -> str:
+def _report(command: str, rows: list[dict], ladder: tuple[float, float] | None, took: float, load_before: tuple) -> str:
     ffmpeg_version = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
     lines = [
         SECTION,
@@ -342,35 +351,35 @@ def _report(command: str, rows: list[dict], ladder: tuple[float, float] | None, 
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, took {took / 60:.1f} min: `{command}`",
         "",
         f"Machine: {len(os.sched_getaffinity(0))} cores, {ffmpeg_version.split(' Copyright')[0]}, "
-        f"Python {platform.python_version()}; load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}. "
-        "Six demo birds, captions on, 1280x720 at 12 fps, x264 veryfast/animation/CRF 26, "
+        f"Python {platform.python_version()}; load average (1, 5, 15 min) at the start "
+        f"{' '.join(f'{x:.2f}' for x in load_before)}, at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}. "
+        "Six demo birds, no burned-in captions, 1280x720 at 12 fps, x264 veryfast/animation/CRF 26, "
         "AAC copied from the transcoder's audio.m4a; "
         "sound: six espeak-ng voices looped (synthetic speech).",
         "",
         "Peaks in MiB: the total is Python + all ffmpeg at the same moment (sampled); Python's is sampled; "
         "each ffmpeg's is its own VmHWM. Other load: cores' worth of CPU used by other processes meanwhile.",
         "",
-        "| recording | render wall s | ÷ duration (aim ≤ 0.2) | other load | frames drawn / total | Python CPU s "
-        "| ffmpeg CPU s | peak total (aim < 286 MiB = 300 MB, flat) | Python | encoder ffmpeg | HLS cut "
+        "| recording | style | render wall s | ÷ duration (aim ≤ 0.2) | other load | frames drawn / total "
+        "| Python CPU s | ffmpeg CPU s | peak total (aim < 286 MiB = 300 MB, flat) | Python | encoder ffmpeg | HLS cut "
         "| MP4 remux | flock.mp4 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         hwm = row["hwm"]
         lines.append(
-            f"| {row['minutes']:g} min | {row['wall']:.1f} | {row['ratio']:.3f} | {row['others']:.1f} "
+            f"| {row['minutes']:g} min | {row['style']} | {row['wall']:.1f} | {row['ratio']:.3f} | {row['others']:.1f} "
             f"| {row['drawn']} / {row['frames']} | {row['python_cpu']:.0f} | {row['ffmpeg_cpu']:.0f} "
             f"| {row['peak'] / 2**20:.0f} | {row['peak_python'] / 2**20:.0f} | "
             + " | ".join(f"{hwm[role] / 2**20:.0f}" if role in hwm else "–" for role in TABLE_ROLES)
             + f" | {row['mp4'].size_bytes / 2**20:.1f} MiB, {row['mp4'].bitrate / 1000:.0f} kb/s |"
         )
     if ladder is not None:
-        first = next(r for r in rows if r["minutes"] == ladder[0])
+        shares = ", ".join(f"{r['style']} {r['wall'] / ladder[1]:.2f}" for r in rows if r["minutes"] == ladder[0])
         lines += [
             "",
             f"Ladder transcode (probe + plan_renditions + transcode) of a {ladder[0]:g}-minute 1280x720 "
-            f"testsrc2 video with the same sound: {ladder[1]:.1f} s; flock ÷ ladder = "
-            f"{first['wall'] / ladder[1]:.2f} (aim ≤ 0.5).",
+            f"testsrc2 video with the same sound: {ladder[1]:.1f} s; flock ÷ ladder = {shares} (aim ≤ 0.5).",
         ]
     return "\n".join(lines) + "\n"
 

@@ -183,7 +183,7 @@ def build_site(work: Path, seconds: int):
         clip = work / "clip.mp4"
         make_clip(clip, seconds)
         recording = store_original(clip, panel, "clip.mp4")
-        jobs.run_transcode_job.call_local(recording.jobs[0].id)
+        jobs.run_recording_job.call_local(recording.jobs[0].id)
         db.session.expire_all()
         top = next(r for r in recording.renditions if r.kind is RenditionKind.MP4 and r.height == 720)
         poster = next(r for r in recording.renditions if r.kind is RenditionKind.POSTER)

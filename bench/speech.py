@@ -1,7 +1,9 @@
-"""Benchmark: the speech timeline on a synthetic three-voice panel spoken by espeak-ng.
+"""Benchmark: the speech timeline on a synthetic three-voice panel spoken by espeak-ng, then on
+real people (bench/real_speech.py: the pyannote sample, AMI meetings, a composed four-person panel).
 
-    .venv/bin/python bench/speech.py                 # the panel script said --rounds times (default 4, ~2.7 min)
-    .venv/bin/python bench/speech.py --no-results    # print only
+    .venv/bin/python bench/speech.py                  # both sets (~2.7 min synthetic, ~4 min real)
+    .venv/bin/python bench/speech.py --synthetic-only # the espeak-ng panel only
+    .venv/bin/python bench/speech.py --no-results     # print only
 
 Measures, against the truth ``speak_script`` knows to the sample: speech
 activity accuracy per 10 ms frame, speaker attribution with one channel per
@@ -28,6 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import real_speech  # noqa: E402  (bench/real_speech.py, beside this file)
 
 from eventsite.flock.listen import build_timeline, cues_from_webvtt  # noqa: E402
 from eventsite.flock.synth import speak_script, write_webvtt  # noqa: E402
@@ -69,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=4, help="times the eight-line script is said")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--synthetic-only", action="store_true", help="skip the real-speech set")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         script = SCRIPT * args.rounds
@@ -114,6 +119,9 @@ def main() -> None:
     print(text)
     if not args.no_results:
         _write_section(text)
+    if not args.synthetic_only:
+        # Reported apart: real people are the figures that count; espeak-ng voices are easy.
+        real_speech.run([], write=not args.no_results)
 
 
 def _write_section(text: str) -> None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shlex
 import shutil
 import signal
@@ -68,7 +69,9 @@ class Bench:
             "EVENTSITE_DATABASE_URL": f"sqlite:///{tmp / 'site.db'}",
             "EVENTSITE_MEDIA_ROOT": str(tmp / "media"),
             "EVENTSITE_QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
-            "EVENTSITE_SECRET_KEY": "bench-transcode-secret-key-of-at-least-32-chars",
+            "EVENTSITE_SECRET_KEY": secrets.token_hex(32),  # the app refuses a key written in the repository
+            # the one-decode ladder against the same ladder by hand: no quick set or first rung before it
+            "EVENTSITE_QUICK_PUBLISH": "0",
         }
         os.environ.update(self.env)
         # Other people edit the work tree while this runs for ~20 minutes; benchmark one consistent copy
@@ -105,7 +108,7 @@ class Bench:
         from eventsite import create_app
         from eventsite.events.models import Event, Panel, PanelStatus
         from eventsite.extensions import db
-        from eventsite.transcode import TranscodeSettings, plan_renditions, probe
+        from eventsite.transcode import LoudnessTarget, TranscodeSettings, plan_renditions, probe
 
         assert Path(eventsite.__file__).is_relative_to(self.code), eventsite.__file__
         self.app = create_app()
@@ -124,7 +127,9 @@ class Bench:
             self.info, ladder=tuple(cfg["TRANSCODE_LADDER"]), cartoon=True, cartoon_height=cfg["CARTOON_HEIGHT"]
         )
         self.settings = TranscodeSettings(
-            preset=cfg["TRANSCODE_PRESET"], filter_threads=cfg["TRANSCODE_FILTER_THREADS"]
+            preset=cfg["TRANSCODE_PRESET"],
+            filter_threads=cfg["TRANSCODE_FILTER_THREADS"],
+            loudness=LoudnessTarget(integrated=float(cfg["LOUDNESS_TARGET"])) if cfg["LOUDNORM"] else None,
         )
         v = self.info.video
         self.source_desc = (
@@ -168,7 +173,7 @@ class Bench:
         import sqlalchemy as sa
 
         from eventsite.extensions import db
-        from eventsite.recordings.models import JobStatus, TranscodeJob
+        from eventsite.recordings.models import JobStatus, RecordingJob
         from eventsite.recordings.operations import store_original
 
         log = self.tmp / f"worker-{index}.log"
@@ -183,22 +188,22 @@ class Bench:
             shutil.copyfile(self.source, upload)
             queued_at = time.monotonic()
             recording = store_original(upload, self.panel, "panel.mp4")  # probes, stores, queues the job
-            job_id = db.session.scalar(sa.select(TranscodeJob.id).where(TranscodeJob.recording_id == recording.id))
+            job_id = db.session.scalar(sa.select(RecordingJob.id).where(RecordingJob.recording_id == recording.id))
             first_progress_at = None
             deadline = time.monotonic() + max(600.0, 20 * self.info.duration)
             while True:
                 db.session.rollback()  # a fresh read each time
                 row = db.session.execute(
                     sa.select(
-                        TranscodeJob.status,
-                        TranscodeJob.progress,
-                        TranscodeJob.heartbeat_at,
-                        TranscodeJob.started_at,
-                        TranscodeJob.finished_at,
-                        TranscodeJob.created_at,
-                        TranscodeJob.error,
-                        TranscodeJob.stderr_tail,
-                    ).where(TranscodeJob.id == job_id)
+                        RecordingJob.status,
+                        RecordingJob.progress,
+                        RecordingJob.heartbeat_at,
+                        RecordingJob.started_at,
+                        RecordingJob.finished_at,
+                        RecordingJob.created_at,
+                        RecordingJob.error,
+                        RecordingJob.stderr_tail,
+                    ).where(RecordingJob.id == job_id)
                 ).one()
                 if first_progress_at is None and row.progress and row.progress > 0:
                     first_progress_at = row.heartbeat_at
@@ -254,8 +259,11 @@ class Bench:
             raise RuntimeError(f"ffmpeg failed ({returncode}): {shlex.join(argv)[:300]}…\n{tail}")
         return wall, peak
 
-    def main_ffmpeg(self, work: Path, settings, first: list[float] | None = None) -> tuple[float, float, int, float]:
-        """The ``build_argv`` command for the plan, run in the new folder ``work``: (wall, CPU, peak RSS, others)."""
+    def main_ffmpeg(
+        self, work: Path, settings, first: list[float] | None = None
+    ) -> tuple[float, float, int, float, float]:
+        """The sound pass's commands, then the ``build_argv`` command for the plan, run in the new folder
+        ``work``: (wall, CPU, peak RSS, others, wall of the sound pass alone)."""
         from eventsite.transcode import build_argv
         from eventsite.transcode.command import output_dirs
 
@@ -264,9 +272,27 @@ class Bench:
             (work / folder).mkdir(parents=True, exist_ok=True)
         contention = Contention()
         cpu0 = children_cpu()
+        sound = self.sound_by_hand(work, settings)
         wall, peak = self.timed_child(build_argv(self.source, self.plan, settings), work, first)
         cpu = children_cpu() - cpu0
-        return wall, cpu, peak, contention.others(cpu)
+        return sound + wall, cpu, peak, contention.others(cpu), sound
+
+    def sound_by_hand(self, work: Path, settings) -> float:
+        """The sound pass (measure into a FLAC copy, then loudnorm + AAC once) by hand in ``work``: wall s."""
+        from eventsite.transcode.loudness import loudnorm_filter, parse_ebur128_summary
+        from eventsite.transcode.sound import MEASURED_COPY, encode_argv, measure_argv
+
+        plan = self.plan
+        if not plan.audio:
+            return 0.0
+        if settings.loudness is None:
+            return self.timed_child(encode_argv(self.source, plan, settings, None, original=True), work)[0]
+        measuring, _ = self.timed_child(measure_argv(self.source, plan, settings), work)
+        measured = parse_ebur128_summary((work / "stderr.log").read_text(errors="replace"))
+        chain = loudnorm_filter(measured, settings.loudness, plan.audio[0].sample_rate)
+        encoding, _ = self.timed_child(encode_argv(work / MEASURED_COPY, plan, settings, chain), work)
+        (work / MEASURED_COPY).unlink()
+        return measuring + encoding
 
     def run_by_hand_other_threads(self, index: int) -> Run:
         """B0 (``--baseline-filter-threads N``): B's ffmpeg with the filter graph on N threads."""
@@ -274,7 +300,7 @@ class Bench:
 
         work = self.tmp / f"by-hand-threads-{index}"
         settings = replace(self.settings, filter_threads=self.args.baseline_filter_threads)
-        wall, cpu, peak, others = self.main_ffmpeg(work, settings)
+        wall, cpu, peak, others, _ = self.main_ffmpeg(work, settings)
         shutil.rmtree(work)
         return Run("B0", wall, cpu, peak, others, {})
 
@@ -286,7 +312,7 @@ class Bench:
         plan = self.plan
         work = self.tmp / f"by-hand-{index}"
         first: list[float] = []
-        wall, cpu, peak, others = self.main_ffmpeg(work, self.settings, first)
+        wall, cpu, peak, others, sound = self.main_ffmpeg(work, self.settings, first)
 
         # the pipeline's other steps, through the same library functions it calls
         steps: dict[str, float] = {}
@@ -311,7 +337,12 @@ class Bench:
         write_master_playlist(work / HLS_DIR, rungs, audio_name="audio" if plan.has_audio else None)
         steps["master"] = time.monotonic() - t
         shutil.rmtree(work)
-        extra = {"first_ffmpeg_progress": first[0] if first else None, **steps, "extras": sum(steps.values())}
+        extra = {
+            "first_ffmpeg_progress": first[0] if first else None,
+            "sound": sound,
+            **steps,
+            "extras": sum(steps.values()),
+        }
         return Run("B", wall, cpu, peak, others, extra)
 
     # ----------------------------------------------------------------- C: PeerTube-style, one process per output
@@ -334,8 +365,13 @@ class Bench:
             return src[str(plan.audio_index)]
 
         # the very option dicts the single-process command uses
-        x264 = command._x264_options(plan, settings, settings.crf)
-        aac = command._aac_options(plan) if plan.has_audio else {}
+        x264 = command.x264_options(plan, settings, settings.crf)
+        # PeerTube encodes each output's sound from the upload, not normalised
+        aac = (
+            {"c:a": "aac", "b:a": settings.audio_bitrate, "ac": 2, "ar": plan.audio[0].sample_rate}
+            if plan.audio
+            else {}
+        )
         hls = {
             "format": "hls",
             "hls_time": settings.segment_seconds,

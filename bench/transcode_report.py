@@ -116,6 +116,7 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
         return "met" if ok else "**missed**"
 
     steps = {k: median(r.extra[k] for r in b) for k in ("probe", "storyboard", "poster", "master")}
+    sound = median(r.extra["sound"] for r in b)
     per_output = {k: median(r.extra[k] for r in c) for k in c[0].extra} if c else {}
     verdicts = explain(a, b, c, job_vs_hand, job_vs_hand_cpu, peertube_vs_hand, peertube_no_hls, util, util_left, first)
     order = "A, B, B0, C" if any(r.layout == "B0" for r in runs) else "A, B, C"
@@ -136,7 +137,7 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
         f"| A: job (flask worker, claim → finished) | {col(a, lambda r: r.wall, '{:.1f}')} | {walls(a)} "
         f"| {col(a, lambda r: r.cpu, '{:.1f}')} | {col(a, lambda r: r.utilisation, '{:.2f}')} "
         f"| {mib(median(r.peak_rss for r in a))} worker + ffmpeg | {col(a, lambda r: r.others, '{:.2f}')} |",
-        f"| B: `build_argv` ffmpeg by hand | {col(b, lambda r: r.wall, '{:.1f}')} | {walls(b)} "
+        f"| B: sound pass + `build_argv` ffmpeg by hand | {col(b, lambda r: r.wall, '{:.1f}')} | {walls(b)} "
         f"| {col(b, lambda r: r.cpu, '{:.1f}')} | {col(b, lambda r: r.utilisation, '{:.2f}')} "
         f"| {mib(median(r.peak_rss for r in b))} ffmpeg | {col(b, lambda r: r.others, '{:.2f}')} |",
         f"| C: PeerTube-style, {len(per_output)} processes in sequence | {col(c, lambda r: r.wall, '{:.1f}')} "
@@ -162,6 +163,8 @@ def report(bench: Bench, runs: list[Run], command: str, started: datetime, took:
         "Ratios are medians of per-round ratios. The pipeline's steps besides the main ffmpeg, timed by hand "
         "(median s): " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()) + f"; ffmpeg's first `-progress` "
         f"block with a position came {median(r.extra['first_ffmpeg_progress'] for r in b):.2f} s after it started. "
+        f"Of B's wall, the sound pass (loudness measured into a FLAC copy, then loudnorm + AAC once; included in B) "
+        f"took {sound:.2f} s, {sound / median(r.wall for r in b):.1%}. "
         f"Job queue wait (created → claimed): {median(r.extra['queue_wait'] for r in a):.3f} s. "
         "PeerTube-style per process (median s): " + ", ".join(f"{k} {v:.1f}" for k, v in per_output.items()) + ".",
         "",

@@ -159,6 +159,8 @@ class Stack:
             "SECRET_KEY": self.secret,
             "PROXY_HOPS": "1",
             "BASE_URL": self.url,
+            # As on a real node: the site's own name only, never the visitor's Host header.
+            "TRUSTED_HOSTS": "127.0.0.1",
         }
         if self.storage == "s3":
             values.update(STORAGE="s3", S3_ENDPOINT_URL=self.s3_endpoint, S3_BUCKET=self.bucket, S3_REGION="us-east-1")

@@ -16,7 +16,7 @@ class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` limited to what a database id can be."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002  (Werkzeug's parameter name)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # database.MAX_ROW_ID
         super().__init__(map, *args, **kwargs)
 
 
@@ -43,16 +43,18 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
+    if app.config.get("SECRET_KEY") is None:  # set but empty (the env example) is refused below
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     check_secret_key(app.config["SECRET_KEY"], testing=app.testing)
 
-    from . import database, locks, security, storage
-    from .extensions import csrf, limiter, migrate
+    from . import compression, database, locks, ratelimits, security, storage, urls
+    from .extensions import csrf, migrate
 
     # Ids in URLs are database keys: larger numbers can't exist, and SQLite
     # raises OverflowError (a 500) past 2**63, so such URLs simply don't match.
     app.url_map.converters["int"] = BoundedIntConverter
+    urls.init_app(app)  # first: no hook may see a request with an untrusted Host
+    compression.init_app(app)  # its after_request runs last, on the finished answer
     database.init_app(app)
     migrate.init_app(
         app, database.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
@@ -61,7 +63,7 @@ def create_app(test_config: dict | None = None, config_class: type = Config) -> 
 
     request_limits.init_app(app)  # before CSRF, which reads the form
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app)  # counters every worker sees (Redis, or a file of the instance folder)
     storage.init_app(app)
     locks.init_app(app)
     security.init_app(app)

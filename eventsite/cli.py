@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
+import logging
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
 
-from . import search
+from . import signals
 from .accounts.models import Organiser, Role
 from .accounts.operations import AccountError, create_organiser
 from .accounts.tokens import MAX_TOKEN_DAYS, create_token
-from .database import schema_is_current
-from .extensions import db
-
-#: What to type when the database is missing or behind.
-UPGRADE_HINT = "flask --app wsgi db upgrade"
-
-
-def needs_schema(command):
-    """Refuse to run ``command`` on a database without the current tables.
-
-    Without this, a forgotten ``db upgrade`` shows up as an SQL traceback.
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        if not schema_is_current():
-            raise click.ClickException(f"The database is not set up or is out of date: run `{UPGRADE_HINT}` first.")
-        return command(*args, **kwargs)
-
-    return wrapper
+from .database import needs_schema, schema_is_current
+from .demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, demo_panel, seed_demo, seed_demo_thread
+from .demo_recording import seed_demo_recording
+from .discussion.notifications import send_moderation_digest
+from .extensions import db, queue
+from .mail import normalise_email
+from .storage import sweep_orphaned_temp
 
 
 def is_loopback(host: str) -> bool:
@@ -53,12 +41,10 @@ def demo_password() -> tuple[str | None, str]:
     on a loopback address. Elsewhere it must come from EVENTSITE_DEMO_PASSWORD,
     or the account is not created.
     """
-    from .demo import DEMO_ORGANISER_PASSWORD
-
     chosen = current_app.config.get("DEMO_PASSWORD")
     if chosen:
         return str(chosen), "password from EVENTSITE_DEMO_PASSWORD"
-    if is_loopback(str(current_app.config.get("HOST", "127.0.0.1"))):
+    if is_loopback(str(current_app.config["HOST"])):
         return DEMO_ORGANISER_PASSWORD, DEMO_ORGANISER_PASSWORD
     return None, "not created: the site listens beyond this machine; set EVENTSITE_DEMO_PASSWORD to create it"
 
@@ -67,11 +53,6 @@ def demo_password() -> tuple[str | None, str]:
 @with_appcontext
 def seed_demo_command():
     """Add the Social Media Week demo panel and a demo organiser (once)."""
-    from flask_migrate import upgrade
-
-    from .demo import DEMO_ORGANISER_EMAIL, demo_panel, seed_demo, seed_demo_thread
-    from .demo_recording import seed_demo_recording
-
     if not schema_is_current():
         click.echo("Setting up the database (applying migrations) first.")
         upgrade()
@@ -82,7 +63,7 @@ def seed_demo_command():
         click.echo("Demo recording spoken by six voices and queued: the worker transcodes it, then draws the birds.")
     if panel is not None:
         seed_demo_thread(panel)
-    search.reindex_all()  # the demo's event and people (panels follow their captions by themselves)
+    signals.content_loaded.send()  # the demo's rows were written directly, not by the operations
     if not db.session.scalar(sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)):
         password, said = demo_password()
         if password:
@@ -120,7 +101,7 @@ def create_organiser_command(email: str, name: str, admin: bool, password: str):
 @needs_schema
 def create_token_command(email: str, name: str, days: int | None):
     """Print a new API token for command-line upload clients."""
-    organiser = db.session.scalar(sa.select(Organiser).where(Organiser.email == email.strip().lower()))
+    organiser = db.session.scalar(sa.select(Organiser).where(Organiser.email == normalise_email(email)))
     if organiser is None:
         raise click.ClickException(f"No organiser with the e-mail {email}.")
     if not organiser.active:
@@ -134,15 +115,9 @@ def create_token_command(email: str, name: str, days: int | None):
 @needs_schema
 def worker_command(threads: int | None):
     """Run the job worker (transcoding and housekeeping) until stopped."""
-    import logging
-
-    from .extensions import queue
-
     # What each job did, on the worker's output (systemd's journal, or the terminal).
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    from .storage import sweep_orphaned_temp
 
     if swept := sweep_orphaned_temp():
         logging.getLogger(__name__).warning("removed %s temporary folder(s) of killed processes", swept)
@@ -160,8 +135,6 @@ def worker_command(threads: int | None):
 @needs_schema
 def send_moderation_digest_command():
     """E-mail organisers the comments waiting for moderation (run it from cron)."""
-    from .discussion.notifications import send_moderation_digest
-
     sent = send_moderation_digest()
     click.echo(f"Digest sent to {sent} organiser(s)." if sent else "No comments waiting; nothing sent.")
 

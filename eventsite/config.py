@@ -21,19 +21,65 @@ class SecretKeyError(RuntimeError):
     """The secret key is unusable; the message says how to make a good one."""
 
 
-def check_secret_key(key: str | bytes, *, testing: bool = False) -> None:
-    """Refuse a short secret key at start-up: it signs sessions, so a guessable
-    one lets anyone sign in as an organiser.
+#: How to make a key, for the messages below.
+MAKE_A_KEY = (
+    "e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))' "
+    "(or unset it to have one generated into the instance folder)."
+)
+#: Placeholders this repository once shipped (deploy/eventsite.env.example): anyone who read
+#: them can sign sessions with them, so they are refused even after they left the files.
+PUBLISHED_SECRET_KEYS = frozenset({"change-me-to-64-random-hex-characters-from-secrets.token_hex-32"})
+#: Parts of the checkout that are not its published text (installed packages, media, local state).
+_UNPUBLISHED_FOLDERS = frozenset({".git", ".venv", "node_modules", "media", "instance", "vendor", "__pycache__"})
+#: Files that may hold a published key. Not ``.env`` or suffix-less files: a site's own settings
+#: file kept in the checkout must not refuse the key it holds.
+_TEXT_SUFFIXES = frozenset(
+    {".py", ".md", ".txt", ".in", ".toml", ".cfg", ".ini", ".sh", ".conf", ".service", ".example", ".yml",
+     ".yaml", ".json", ".html", ".js", ".css", ".sample"}
+)  # fmt: skip
 
-    :raise SecretKeyError: shorter than :data:`MIN_SECRET_KEY_LENGTH` (the test suite's own key excepted).
+
+def published_in(key: str, root: Path = PROJECT_ROOT) -> Path | None:
+    """The first text file of the checkout at ``root`` that contains ``key`` (a placeholder
+    in an example, a default, a test's key), or ``None``."""
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in _UNPUBLISHED_FOLDERS]
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix not in _TEXT_SUFFIXES:
+                continue
+            try:
+                if path.stat().st_size < 2_000_000 and key in path.read_text(errors="ignore"):
+                    return path
+            except OSError:
+                continue
+    return None
+
+
+def check_secret_key(key: str | bytes, *, testing: bool = False, root: Path = PROJECT_ROOT) -> None:
+    """Refuse a guessable secret key at start-up: it signs sessions, so whoever
+    knows it can sign in as any organiser.
+
+    :raise SecretKeyError: shorter than :data:`MIN_SECRET_KEY_LENGTH`, or published in this
+        repository (the test suite's own key excepted).
     """
-    if testing or len(key) >= MIN_SECRET_KEY_LENGTH:
+    if testing:
         return
-    raise SecretKeyError(
-        f"EVENTSITE_SECRET_KEY is {len(key)} characters long; use at least {MIN_SECRET_KEY_LENGTH} random "
-        "characters, e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))' "
-        "(or unset it to have one generated into the instance folder)."
-    )
+    if not key:
+        raise SecretKeyError(f"EVENTSITE_SECRET_KEY is set but empty; set it to a key of your own, {MAKE_A_KEY}")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SecretKeyError(
+            f"EVENTSITE_SECRET_KEY is {len(key)} characters long; use at least {MIN_SECRET_KEY_LENGTH} random "
+            f"characters, {MAKE_A_KEY}"
+        )
+    text = key.decode(errors="ignore") if isinstance(key, bytes) else key
+    found = "an old deploy/eventsite.env.example" if text in PUBLISHED_SECRET_KEYS else published_in(text, root)
+    if found:
+        where = found.relative_to(root) if isinstance(found, Path) else found
+        raise SecretKeyError(
+            f"EVENTSITE_SECRET_KEY is published in this repository ({where}), so anyone can sign sessions "
+            f"with it; use a key of your own, {MAKE_A_KEY}"
+        )
 
 
 def load_secret_key(instance_path: str, *, wait_seconds: float = 5.0) -> str:
@@ -124,6 +170,22 @@ class Config:
     #: Threads of ffmpeg's filter graph (scaling, the cartoon's filters); 0 → one per core.
     #: One was faster on two cores, where x264's threads already fill the machine.
     TRANSCODE_FILTER_THREADS: int = 1
+    #: Loudness-normalise every published sound (EBU R128, two-pass loudnorm); 0 → as recorded.
+    LOUDNORM: bool = True
+    #: Integrated loudness every published sound is brought to, in LUFS (true peak ≤ -1 dBTP).
+    #: -16 is the usual podcast target; EBU R128 broadcast uses -23.
+    LOUDNESS_TARGET: float = -16.0
+    #: A first upload that is already web-ready (H.264 the ladder would keep) is published at once
+    #: with its picture copied, then replaced by the full ladder; 0 → wait for the full ladder.
+    QUICK_PUBLISH: bool = True
+    #: With QUICK_PUBLISH, a first upload at least this long (seconds) that must be encoded is made
+    #: watchable on the rung the player starts on first, then the full ladder replaces it; 0 → never.
+    FIRST_RUNG_MIN_SECONDS: float = 60.0
+    #: libx264 preset of that first rung: the full ladder replaces it, so it is encoded fast.
+    FIRST_RUNG_PRESET: str = "ultrafast"
+    #: A recording at least twice this long (seconds) has its ladder cut into chunks of about this
+    #: length, each a job of its own, so several workers encode it at once; 0 → always one job.
+    CHUNK_SECONDS: float = 90.0
     #: Wall-clock limit for one transcode in seconds; 0 → 4× the duration (at least 10 minutes,
     #: at most TRANSCODE_TIMEOUT_MAX).
     TRANSCODE_TIMEOUT: int = 0
@@ -146,6 +208,10 @@ class Config:
     #: ``None`` → the address each request came in on (set it behind a proxy,
     #: and for mails sent from cron or a worker).
     BASE_URL: str | None = None
+    #: Host names (comma-separated; ".example.org" takes subdomains) that requests may come in on,
+    #: besides BASE_URL's host. Links in mails and clips are built from the request's host when
+    #: BASE_URL is unset, so any other Host header is refused (400). Default: loopback, for run.sh.
+    TRUSTED_HOSTS: list[str] | str = "localhost,127.0.0.1,[::1]"
     #: Name shown in the header, titles and social cards.
     SITE_NAME: str = "eventsite"
     #: Reverse proxies in front of the app (1 behind nginx): trust that many
@@ -153,8 +219,9 @@ class Config:
     PROXY_HOPS: int = 0
     #: Set to True when served over HTTPS so cookies get the Secure flag.
     SECURE_COOKIES: bool = False
-    #: Storage for rate-limit counters; use ``redis://…`` with several web workers.
-    RATELIMIT_STORAGE_URI: str = "memory://"
+    #: Storage for rate-limit counters, which every web worker must share; empty → the queue's Redis
+    #: when QUEUE_URL is Redis, else an SQLite file in the instance folder (one machine's processes).
+    RATELIMIT_STORAGE_URI: str = ""
     #: Login attempts allowed per IP address.
     LOGIN_RATE_LIMIT: str = "10 per minute"
     #: Failed sign-ins allowed per account (e-mail address), from any number of addresses.
@@ -198,6 +265,11 @@ class Config:
     #: Seconds nginx may reuse a "this file is public" answer from ``/_media_auth/`` (deploy/nginx.conf):
     #: the longest a just-unpublished panel's files stay reachable through nginx.
     MEDIA_AUTH_CACHE_SECONDS: int = 60
+    #: Object storage: how long a presigned URL for published media stays good once the redirect
+    #: to it may no longer be reused (it is signed for MEDIA_AUTH_CACHE_SECONDS + this): with it,
+    #: the longest an unpublished or consent-withdrawn recording stays reachable from the bucket.
+    #: 6 h by default, because an MP4 played from the bucket keeps fetching ranges from the URL.
+    MEDIA_URL_SECONDS: int = 6 * 3600
     #: Where ``scripts/run.sh`` serves the site. Not loopback → the demo organiser
     #: gets no known password (see DEMO_PASSWORD).
     HOST: str = "127.0.0.1"
@@ -252,6 +324,9 @@ class Config:
     PANELIST_LINK_HOURS: float = 72
     #: Apple Podcasts category of the events' podcast feeds (one of Apple's list).
     PODCAST_CATEGORY: str = "Business"
+    #: The podcast feeds' <itunes:owner> address, which directories mail to verify a podcast; empty → the
+    #: address of MAIL_FROM. Never anyone's from the discussion.
+    PODCAST_OWNER_EMAIL: str = ""
     #: Quote clips visitors may ask for per IP address (organisers are not counted).
     CLIP_RATE_LIMIT: str = "10 per hour"
     #: Short side of a rendered clip in pixels (720 → 720×1280 vertical, 1280×720 wide).

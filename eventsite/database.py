@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
@@ -47,6 +49,20 @@ def init_app(app: Flask) -> None:
     if url.startswith("sqlite"):
         with app.app_context():
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+#: Largest row id there can be (a 32-bit key on every database); URLs' ``<int:…>`` stop here too.
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(value: int | str | None) -> int | None:
+    """``value`` as a row id, or None when it cannot be one (missing, not a number, out of range):
+    SQLite raises OverflowError past 2**63, so such numbers must never reach a query."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def value_enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -116,3 +132,22 @@ def schema_is_current() -> bool:
     heads = set(ScriptDirectory.from_config(config).get_heads())
     with db.engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+#: What to type when the database is missing or behind.
+UPGRADE_HINT = "flask --app wsgi db upgrade"
+
+
+def needs_schema(command):
+    """Refuse to run ``command`` (a CLI command) on a database without the current tables.
+
+    Without this, a forgotten ``db upgrade`` shows up as an SQL traceback.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        if not schema_is_current():
+            raise click.ClickException(f"The database is not set up or is out of date: run `{UPGRADE_HINT}` first.")
+        return command(*args, **kwargs)
+
+    return wrapper

@@ -73,6 +73,7 @@ def seed_demo() -> bool:
         slug="what-is-social-influence",
         status=PanelStatus.PUBLISHED,
         default_view=View.FLOCK,
+        flock_style="directed",
         **PANEL,
     )
     panel.publish_at = datetime(2012, 10, 1, 9, 0, tzinfo=UTC)

@@ -23,6 +23,7 @@ from .flock.synth import DEMO_VOICES, speak_script, write_webvtt
 from .recordings.captions import save_caption
 from .recordings.chapters import add_chapter
 from .recordings.models import Recording
+from .recordings.operations import store_original
 
 FILENAME = "what-is-social-influence.m4a"
 
@@ -88,8 +89,6 @@ def make_demo_recording(names: list[str], workdir: Path) -> tuple[Path, bytes, l
 
 def seed_demo_recording(panel: Panel) -> Recording | None:
     """Give the demo panel its spoken recording, captions and chapters, and queue the transcode, once."""
-    from .recordings.operations import store_original
-
     if db.session.scalar(sa.select(Recording.id).where(Recording.panel_id == panel.id)):
         return None
     seats = list(panel.seats)

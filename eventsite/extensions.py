@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +33,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+compress = Compress()
 
 #: The job queue. Tasks register on it at import time; its storage (an SQLite
 #: file by default, Redis with EVENTSITE_QUEUE_URL=redis://…) is chosen when the

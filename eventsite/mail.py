@@ -11,12 +11,26 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from . import signals
+
 log = logging.getLogger("eventsite.mail")
+
+#: RFC 5322's line limit (998), not the default's 78: folding a header word longer than 78
+#: (a List-Unsubscribe URL with its token) makes it an RFC 2047 encoded-word, which mail
+#: clients do not decode in List-Unsubscribe, so one-click unsubscribe broke.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+
+
+def normalise_email(email: str | None) -> str:
+    """An address as stored and compared everywhere (accounts, commenters, subscribers):
+    trimmed and lower-cased."""
+    return (email or "").strip().lower()
 
 
 def build_message(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> EmailMessage:
@@ -29,7 +43,8 @@ def build_message(to: str, subject: str, body: str, headers: dict[str, str] | No
     message["Message-ID"] = make_msgid(domain="eventsite")
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(body)
+    message.set_content(body)  # under the default policy, which keeps a plain body readable (not base64)
+    message.policy = MAIL_POLICY  # the headers are written out under this one
     return message
 
 
@@ -65,13 +80,14 @@ def queue_mail(to: str, subject: str, body: str, headers: dict[str, str] | None 
     not wait for an SMTP server (up to ``SMTP_TIMEOUT`` when it is slow).
     Returns True once the message is queued, or what :func:`send_mail` says.
     """
-    if not current_app.config.get("MAIL_QUEUE"):
-        return send_mail(to, subject, body, headers)
-    # imported here: the jobs package imports the feature areas that call us
-    from .jobs.mail_jobs import deliver_mail
-
-    deliver_mail(to, subject, body, dict(headers or {}))
-    return True
+    if current_app.config.get("MAIL_QUEUE"):
+        # The jobs package listens and queues it (mail sits below the jobs, so it only announces).
+        answers = signals.mail_ready.send(
+            current_app._get_current_object(), to=to, subject=subject, body=body, headers=dict(headers or {})
+        )
+        if any(queued for _listener, queued in answers):
+            return True
+    return send_mail(to, subject, body, headers)
 
 
 def _deliver(message: EmailMessage, config) -> None:

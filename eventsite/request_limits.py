@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
+from .recordings.captions import MAX_CAPTION_BYTES
+
 #: Room for the other fields and the multipart framing around a file.
 FORM_OVERHEAD = 256 * 1024
 
@@ -21,13 +23,11 @@ def _images(config) -> int:
 
 
 def _captions(config) -> int:
-    from .recordings.captions import MAX_CAPTION_BYTES
-
     return MAX_CAPTION_BYTES + FORM_OVERHEAD
 
 
 def _guide(config) -> int:
-    return int(config.get("OFFER_MAX_BYTES", 0)) + FORM_OVERHEAD
+    return int(config["OFFER_MAX_BYTES"]) + FORM_OVERHEAD
 
 
 def _upload(config) -> int:

@@ -32,6 +32,9 @@ from typing import BinaryIO
 
 from flask import Flask, current_app
 
+# The atomic folder swap the transcoder has always published with (pure, stdlib only).
+from .transcode.publish import publish_directory
+
 
 class StorageError(Exception):
     """Any storage failure, with a message a person can act on."""
@@ -53,6 +56,54 @@ def check_key(key: str) -> str:
     if key.startswith("/") or any(p in ("..", ".", "") for p in parts) or len(parts) != len(key.split("/")):
         raise StorageError(f"Invalid storage key {key!r}.")
     return key
+
+
+#: The top folder of every recording's files; below ``<id>/`` the folder names say what a
+#: file is (original, renditions/<set>, clips/<view>, captions, transcripts, samples), and
+#: the media route reads the audience from them (recordings/audience.py).
+RECORDINGS_FOLDER = "recordings"
+
+
+def recording_key(recording_id: int, *parts: str) -> str:
+    """``recordings/<id>/<parts…>``: where a recording's files live (no parts: its folder)."""
+    return "/".join((RECORDINGS_FOLDER, str(recording_id), *parts))
+
+
+#: The top folder of each person's images (portrait, bird artwork, drawn birds), one folder per person.
+PEOPLE_FOLDER = "people"
+
+
+def person_key(panelist_id: int, *parts: str) -> str:
+    """``people/<id>/<parts…>``: where a person's images live (no parts: their folder)."""
+    return "/".join((PEOPLE_FOLDER, str(panelist_id), *parts))
+
+
+def key_owner(key: str) -> tuple[str, str] | None:
+    """``(RECORDINGS_FOLDER or PEOPLE_FOLDER, the id as written)`` for a file inside a
+    recording's or a person's folder; None for any other key. Callers read the id with
+    ``database.row_id``, which refuses what cannot be a row."""
+    parts = PurePosixPath(key).parts
+    if len(parts) < 3 or parts[0] not in (RECORDINGS_FOLDER, PEOPLE_FOLDER):
+        return None
+    return parts[0], parts[1]
+
+
+#: Object storage with a public URL: the one folder a bucket policy opens to everyone.
+#: It holds copies of the files the public may see right now (``public/<key>``), made
+#: when the app first sends a visitor to one and removed when that file stops being
+#: public (recordings/public_copies.py); every other key is private to the app, so a
+#: key worked out from a public URL opens nothing the public may not see.
+PUBLIC_FOLDER = "public"
+
+
+def public_copy_key(key: str) -> str:
+    """Where the public copy of ``key`` lives (``public/<key>``)."""
+    return f"{PUBLIC_FOLDER}/{check_key(key)}"
+
+
+def is_public_copy(key: str) -> bool:
+    """Whether ``key`` is itself a public copy."""
+    return key.startswith(PUBLIC_FOLDER + "/")
 
 
 #: Types by extension; written out rather than read from the system's mime.types,
@@ -223,8 +274,30 @@ class MediaStore(ABC):
         return {key[start:].split("/", 1)[0] for key in self.iter_keys(prefix)}
 
     def url_for_public(self, key: str) -> str | None:
-        """A URL anyone can fetch ``key`` from without the app (a CDN or public bucket), or None."""
+        """The URL of ``key``'s public copy (``public/<key>`` below a CDN or a public bucket's
+        URL), or None where the store has no public URL. The copy may not exist yet:
+        :meth:`copy` makes it."""
         return None
+
+    def copy(self, key: str, target: str) -> None:
+        """Store a copy of ``key`` under ``target`` (on S3 the bucket copies it, no bytes pass here).
+
+        :raise StorageError: ``key`` is missing.
+        """
+        with self.open(key) as stream:
+            self.save(target, stream)
+
+    def withdraw_public_copies(self, prefix: str, still_public) -> int:
+        """Remove the public copies below ``prefix`` whose file ``still_public(key)`` refuses
+        (``key`` is the file's own key); return how many went."""
+        stale = [
+            copy
+            for copy in self.iter_keys(public_copy_key(prefix))
+            if not still_public(copy.removeprefix(PUBLIC_FOLDER + "/"))
+        ]
+        for copy in stale:
+            self.delete(copy)
+        return len(stale)
 
     def presigned_url(self, key: str, seconds: int, content_type: str | None = None) -> str | None:
         """A URL that fetches ``key`` for ``seconds``, or None where the back-end has none."""
@@ -354,8 +427,6 @@ class LocalMediaStore(MediaStore):
 
         A folder on another file system is first copied beside the target.
         """
-        from .transcode.publish import publish_directory
-
         source = Path(local_dir)
         final = self.path(prefix)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -522,6 +593,11 @@ class S3MediaStore(MediaStore):
         return io.BufferedReader(S3ReadStream(self.client, self.bucket, key, self.size(key)), 1024 * 1024)
 
     def save(self, key: str, stream: BinaryIO) -> int:
+        count = self._upload(key, stream)
+        self._delete_keys([public_copy_key(key)])  # a new poster in place: the public copy is made again
+        return count
+
+    def _upload(self, key: str, stream: BinaryIO) -> int:
         from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -544,23 +620,26 @@ class S3MediaStore(MediaStore):
             )
         except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
             raise self._error(exc, key, "store") from exc
+        self._delete_keys([public_copy_key(key)])  # a clip drawn again: the public copy is made again
         os.unlink(local_path)
 
     def delete(self, key: str) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
-        except (ClientError, BotoCoreError) as exc:
-            raise self._error(exc, key, "delete") from exc
+        self._delete_keys([check_key(key)])  # the file, if it is one, and its public copy
         self.delete_prefix(key)  # a "folder" key (a rendition set) takes its files with it
 
     def delete_prefix(self, prefix: str) -> int:
-        return self._delete_keys(list(self.iter_keys(prefix)))
+        keys = list(self.iter_keys(prefix))
+        # public copies whose own file went earlier (by another route) go with the prefix too
+        orphans = [] if is_public_copy(prefix) else list(self.iter_keys(public_copy_key(prefix.rstrip("/"))))
+        self._delete_keys(keys + orphans)
+        return len(keys)
 
     def _delete_keys(self, keys: list[str]) -> int:
+        """Delete ``keys`` in batches, each with its public copy: a copy never outlives its file."""
         from botocore.exceptions import BotoCoreError, ClientError
 
+        count = len(keys)
+        keys = list(dict.fromkeys(keys + [public_copy_key(k) for k in keys if not is_public_copy(k)]))
         for start in range(0, len(keys), self.DELETE_BATCH):
             batch = keys[start : start + self.DELETE_BATCH]
             try:
@@ -572,7 +651,7 @@ class S3MediaStore(MediaStore):
             if answer.get("Errors"):
                 first = answer["Errors"][0]
                 raise StorageError(f"Could not delete {first.get('Key')}: {first.get('Message')}.")
-        return len(keys)
+        return count
 
     def iter_keys(self, prefix: str) -> Iterator[str]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -614,9 +693,12 @@ class S3MediaStore(MediaStore):
         for path, name in _files_under(source):
             key = f"{prefix}/{name}"
             with path.open("rb") as stream:
-                self.save(key, stream)
+                self._upload(key, stream)
             fresh.add(key)
-        self._delete_keys([k for k in self.iter_keys(prefix) if k not in fresh])
+        # what the new folder lacks goes (with its public copy), and so do the public copies of
+        # files it replaced; both are usually none: rendition sets go to fresh prefixes
+        replaced = [c for c in self.iter_keys(public_copy_key(prefix)) if c.removeprefix(PUBLIC_FOLDER + "/") in fresh]
+        self._delete_keys([k for k in self.iter_keys(prefix) if k not in fresh] + replaced)
         shutil.rmtree(source, ignore_errors=True)
 
     @contextlib.contextmanager
@@ -638,7 +720,29 @@ class S3MediaStore(MediaStore):
     def url_for_public(self, key: str) -> str | None:
         from urllib.parse import quote
 
-        return self.public_url + quote(check_key(key)) if self.public_url else None
+        return self.public_url + quote(public_copy_key(key)) if self.public_url else None
+
+    def copy(self, key: str, target: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        source = {"Bucket": self.bucket, "Key": check_key(key)}
+        try:
+            # managed: one CopyObject, or a multipart copy above 16 MiB (CopyObject stops at 5 GB)
+            self.client.copy(
+                source, self.bucket, check_key(target), ExtraArgs=self._extra(target), Config=self.transfer
+            )
+        except (ClientError, BotoCoreError) as exc:
+            if self._missing(exc):
+                raise StorageError(f"Stored file {key} is missing.") from exc
+            raise self._error(exc, key, "copy") from exc
+
+    def withdraw_public_copies(self, prefix: str, still_public) -> int:
+        stale = [
+            copy
+            for copy in self.iter_keys(public_copy_key(prefix))
+            if not still_public(copy.removeprefix(PUBLIC_FOLDER + "/"))
+        ]
+        return self._delete_keys(stale)
 
     def presigned_url(self, key: str, seconds: int, content_type: str | None = None) -> str | None:
         params = {"Bucket": self.bucket, "Key": check_key(key)}

@@ -6,19 +6,30 @@ captions, chapters, comments and templates all share it.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 _CLOCK = r"\d{1,3}(?::[0-5]?\d){1,2}(?:\.\d+)?"
 _UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
+#: Longest time read from a URL or form (a week): anything longer is a typo or an attack, and
+#: 400 digits would overflow float() and the clock formatting.
+MAX_READ_SECONDS = 7 * 24 * 3600
+#: Longest text read as a time ("100:00:00.000" is 13): Python's int() of thousands of digits is slow.
+_MAX_TIME_TEXT = 24
 
 
 def parse_time(value: str) -> float | None:
     """Seconds from ``"90"``, ``"1:30"``, ``"1:02:03"``, ``"1m30s"``, ``"1h2m"``; None if unreadable."""
     value = (value or "").strip().lower()
-    if not value:
+    if not value or len(value) > _MAX_TIME_TEXT:
         return None
+    seconds = _read(value)
+    return seconds if seconds is not None and 0 <= seconds <= MAX_READ_SECONDS else None
+
+
+def _read(value: str) -> float | None:
     if ":" in value:
         if not re.fullmatch(_CLOCK, value):
             return None
@@ -39,16 +50,31 @@ def _parts(seconds: float) -> tuple[int, int, int]:
     return hours, minutes, secs
 
 
-def clock(seconds: float | None) -> str:
-    """How people write a moment: ``3723`` → ``"1:02:03"``, ``75`` → ``"1:15"``; unknown → ``"–"``.
+def clock(seconds: float | None, decimals: int = 0, *, trim: bool = False) -> str:
+    """How people write a moment or a length, the one way every page and script writes it
+    (static/js/time.js is the same): ``3723`` → ``"1:02:03"``, ``75`` → ``"1:15"``,
+    ``59`` → ``"0:59"``; unknown → ``"–"``.
 
     Seconds are truncated, not rounded: 1:14.9 is still in the 1:14 second,
-    which is where a chapter or a comment's timestamp should seek.
+    which is where a chapter or a comment's timestamp should seek, and a
+    recording of 59.6 s is "0:59" on its card and in the player alike.
+
+    :param decimals: digits of the second for times an organiser edits
+        (``clock(62.5, 3)`` → ``"1:02.500"``), truncated too, so an end never
+        passes the recording's.
+    :param trim: drop trailing zeros of those digits (``clock(62.5, 2, trim=True)`` → ``"1:02.5"``).
     """
     if seconds is None:
         return "–"
-    hours, minutes, secs = _parts(seconds)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    scale = 10**decimals
+    # a float a hair under its written value (1.001 * 1000 = 1000.9999…) still reads as written
+    ticks = math.floor(max(0.0, seconds) * scale + 1e-6) if decimals else int(max(0.0, seconds))
+    whole, fraction = divmod(ticks, scale)
+    hours, minutes, secs = _parts(whole)
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    digits = f"{fraction:0{decimals}d}" if decimals else ""
+    digits = digits.rstrip("0") if trim else digits
+    return f"{text}.{digits}" if digits else text
 
 
 def url_time(seconds: float) -> str:

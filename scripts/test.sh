@@ -7,5 +7,9 @@ scripts/setup.sh --dev
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> lint-imports (contracts in pyproject.toml)"
+.venv/bin/lint-imports
+echo "==> eslint (eslint.config.mjs)"
+npm run --silent lint
 echo "==> pytest${EVENTSITE_TEST_DATABASE_URL:+ on $EVENTSITE_TEST_DATABASE_URL}"
 .venv/bin/python -m pytest "$@"

@@ -65,7 +65,7 @@ def transcoded(tmp_path_factory) -> Transcoded:
         db.session.commit()
         clip = av_clip(folder / "clip.mp4", "320x240", 6, 25)
         recording = store_original(clip, panel, "clip.mp4")
-        jobs.run_transcode_job.call_local(recording.jobs[0].id)
+        jobs.run_recording_job.call_local(recording.jobs[0].id)
         db.session.expire_all()
         assert recording.status is RecordingStatus.READY
         prefix = f"recordings/{recording.id}/"
@@ -146,12 +146,15 @@ def wait_for(page, expression: str, timeout: float = 10.0, interval: float = 0.0
 
 
 def wait_for_player(page) -> None:
-    """Until the player has its controls and its final source (hls.js attached, or the files kept).
+    """Until the player has its controls and its final source (hls.js attached, or the files kept),
+    reaching for it as a visitor does (the pointer over it), which is what sends for hls.js.
 
     Plyr's controls go up before hls.js arrives (a press of play then plays the MP4s); a test of
     what hls.js does waits for it to take over.
     """
-    wait_for(page, "window.eventsitePlayer !== undefined && !!eventsitePlayer.plyr && eventsitePlayer.settled")
+    wait_for(page, "window.eventsitePlayer !== undefined && !!eventsitePlayer.plyr")
+    page.locator("[data-player]").hover()
+    wait_for(page, "eventsitePlayer.settled")
 
 
 def panel_path(panel: Panel, **query) -> str:

@@ -21,18 +21,16 @@ from flask import current_app, render_template
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..mail import queue_mail
+from ..refusals import Refused
 from ..urls import absolute_for
 from .models import AccountLink, LinkPurpose, Organiser
 from .operations import check_password, find_organiser, set_password
 
 
-class LinkRefused(Exception):
+class LinkRefused(Refused):
     """A link that cannot be used (any more), with a sentence for the person who opened it."""
 
-    def __init__(self, message: str, status: int = 410) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    status = 410
 
 
 def _hash(secret: str) -> str:
@@ -43,8 +41,8 @@ def lifetime(purpose: LinkPurpose) -> timedelta:
     """How long a link of ``purpose`` works (ACCOUNT_INVITE_HOURS, PASSWORD_RESET_MINUTES)."""
     config = current_app.config
     if purpose is LinkPurpose.INVITE:
-        return timedelta(hours=float(config.get("ACCOUNT_INVITE_HOURS", 168)))
-    return timedelta(minutes=float(config.get("PASSWORD_RESET_MINUTES", 60)))
+        return timedelta(hours=float(config["ACCOUNT_INVITE_HOURS"]))
+    return timedelta(minutes=float(config["PASSWORD_RESET_MINUTES"]))
 
 
 def issue_link(organiser: Organiser, purpose: LinkPurpose, now: datetime | None = None) -> str:

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..mail import normalise_email
+from ..refusals import Refused
 from .models import AccountLink, Organiser, Role
 from .passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from .tokens import create_token, organiser_for_token  # noqa: F401  (the CLI and recordings import them from here)
@@ -18,12 +20,8 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 
 
-class AccountError(Exception):
+class AccountError(Refused):
     """A request about accounts that cannot be done, in plain words."""
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def check_password(password: str) -> None:
@@ -110,6 +108,18 @@ def set_password(organiser: Organiser, password: str) -> None:
         .where(AccountLink.organiser_id == organiser.id, AccountLink.used_at.is_(None))
         .values(used_at=utcnow())
     )
+    db.session.commit()
+
+
+def end_sessions(organiser: Organiser) -> None:
+    """End every session and remember-me cookie of ``organiser`` (signing out).
+
+    Sessions live in signed cookies, not on the server, so a copy of one
+    (another browser, a stolen cookie) would outlive a plain sign-out;
+    raising the version makes every copy stale. The cost: signing out on one
+    device signs out the others too.
+    """
+    organiser.session_version += 1
     db.session.commit()
 
 

@@ -15,6 +15,7 @@ from flask import current_app
 
 from ..database import utcnow
 from ..extensions import db
+from ..refusals import Refused
 from .models import ApiToken, Organiser
 
 #: Lifetimes offered on the tokens page, in days (the default is API_TOKEN_DAYS).
@@ -25,16 +26,12 @@ MAX_TOKEN_DAYS = 3650
 LAST_USED_EVERY = timedelta(minutes=1)
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refused):
     """A bearer token that does not open anything, with the reason in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def default_days() -> int:
-    return int(current_app.config.get("API_TOKEN_DAYS", 90))
+    return int(current_app.config["API_TOKEN_DAYS"])
 
 
 def create_token(organiser: Organiser, name: str = "", days: int | None = None) -> str:

@@ -12,7 +12,7 @@ from . import throttle
 from .forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from .links import LinkRefused, check_link, duration_words, lifetime, request_reset, use_link
 from .models import LinkPurpose
-from .operations import AccountError, authenticate, record_sign_in
+from .operations import AccountError, authenticate, end_sessions, record_sign_in
 
 bp = Blueprint("accounts", __name__)
 
@@ -64,6 +64,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    end_sessions(current_user._get_current_object())  # a copied cookie must not outlive this
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("events.home"))

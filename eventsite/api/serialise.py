@@ -18,7 +18,9 @@ from ..discussion.models import Comment
 from ..events.models import Event, Panel, Panelist, Seat, View
 from ..events.stats import total_views
 from ..feeds.entries import portrait_url
-from ..recordings.player import VIEW_LABELS, PlayerMedia, caption_url, media_url, player_media
+from ..recordings.media_urls import caption_url, media_url
+from ..recordings.opening import VIEW_LABELS
+from ..recordings.player import PlayerMedia, player_media
 from ..recordings.serving import content_type_for
 from ..rendering import render_markdown
 from ..times import clock

@@ -173,16 +173,12 @@ def panelists():
 @bp.get("/panelists/<panelist_slug>")
 def panelist(panelist_slug: str):
     """A panelist's profile and their listed panels (as their page shows them)."""
-    person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == panelist_slug))
-    moved = None
-    if person is None:
-        target = slugs.redirect_target("panelist", panelist_slug)
-        person = moved = db.session.get(Panelist, target) if target else None
+    person, moved = slugs.find(Panelist, panelist_slug)
     # People are public once they sit on a public panel, as their page is.
     if person is None or not panelist_is_public(person.id):
         raise ApiError(404, "No public panelist has this slug.")
-    if moved is not None:
-        _moved("api.panelist", panelist_slug=moved.slug)
+    if moved:
+        _moved("api.panelist", panelist_slug=person.slug)
     return json_response(serialise.panelist_detail(person, public_panels_of(person)))
 
 

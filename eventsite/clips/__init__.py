@@ -1,7 +1,8 @@
 """Quote clips: a passage of a panel, up to a minute, rendered for social media.
 
 A visitor (or an organiser, in the studio) picks a stretch of the transcript,
-a view the panelists agreed to and a shape; ``job.py`` renders it with
+a view the panelists agreed to and a shape; the clip job
+(``eventsite/jobs/clip_job.py``, on the one job runner) renders it with
 ffmpeg (``render.py``, ``cards.py``, ``layout.py``: no Flask there) and the
 clip gets its own page with Open Graph video and a Twitter player card.
 """
@@ -14,8 +15,7 @@ from . import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
 
 
 def init_app(app: Flask) -> None:
-    """Register the clip routes, the form's template helper and the job task."""
-    from . import job  # noqa: F401  (registers the queue task)
+    """Register the clip routes and the form's template helper."""
     from .operations import clip_choices
     from .views import bp
 

@@ -4,11 +4,14 @@ ffmpeg's ``drawtext`` needs libfreetype and ``subtitles`` needs libass, and
 builds without them are common; Pillow draws the same text anywhere, and
 ffmpeg only overlays the images. Text is fitted to its box: wrapped at word
 boundaries, shrunk step by step, and cut with an ellipsis as a last resort,
-so a long quote never runs off the frame.
+so a long quote never runs off the frame. A link has no spaces: it breaks
+only after a ``/``, ``.``, ``?``, ``&``, ``=`` or ``-`` and shrinks until its
+longest piece fits, so it is never cut mid-word (nor shortened).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +49,29 @@ class Line:
     bold: bool = False
     colour: tuple = WHITE
     max_lines: int = 4
+    #: A link: broken only at :data:`URL_BREAKS`, never shortened.
+    link: bool = False
+
+
+#: A link may break after these (a URL's own boundaries), and nowhere else.
+URL_BREAKS = re.compile(r"(?<=[/.?&=-])(?=.)")
+
+
+def link_pieces(url: str) -> list[str]:
+    """``https://a.org/events/x/`` → ``https://``, ``a.``, ``org/``, ``events/``, ``x/``:
+    the pieces a link may be broken between."""
+    return [piece for piece in URL_BREAKS.split(url.strip()) if piece]
+
+
+def _wrap_link(draw, url: str, face, width: int) -> list[str]:
+    """The link in lines no wider than ``width``, each break after one of :data:`URL_BREAKS`."""
+    lines: list[str] = []
+    for piece in link_pieces(url):
+        if lines and draw.textlength(lines[-1] + piece, font=face) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 def _pieces(draw, word: str, face, width: int) -> list[str]:
@@ -85,7 +111,18 @@ def _layout_text(draw, items: list[Line], width: int, base: int) -> list[tuple[s
     """(text, font, colour, line height) per drawn line at base size ``base``."""
     out = []
     for item in items:
-        face = font(max(8, round(base * item.scale)), item.bold)
+        size = max(8, round(base * item.scale))
+        face = font(size, item.bold)
+        if item.link:
+            # smaller until the longest piece fits (and the lines allowed hold it all)
+            while size > 8 and (
+                max(draw.textlength(p, font=face) for p in link_pieces(item.text)) > width
+                or len(_wrap_link(draw, item.text, face, width)) > item.max_lines
+            ):
+                size -= 1
+                face = font(size, item.bold)
+            out += [(w, face, item.colour, round(face.size * 1.25)) for w in _wrap_link(draw, item.text, face, width)]
+            continue
         wrapped = _wrap(draw, item.text, face, width)
         if len(wrapped) > item.max_lines:
             wrapped = wrapped[: item.max_lines]
@@ -158,19 +195,37 @@ def caption_image(layout: Layout, speaker: str, text: str) -> Image.Image:
     return image
 
 
-def end_card(layout: Layout, title: str, event: str, url: str, site: str) -> Image.Image:
-    """The last seconds: where to watch the whole panel."""
-    image = Image.new("RGB", (layout.width, layout.height), CARD_BACKGROUND)
+#: Said on the end card of a clip whose words are unchecked automatic captions.
+DRAFT_NOTE = "Captions: automatic, not yet checked"
+
+
+def _card_inner(layout: Layout) -> Box:
     margin = round(layout.width * 0.08)
+    return Box(margin, margin, layout.width - 2 * margin, layout.height - 2 * margin)
+
+
+def end_card_lines(layout: Layout, title: str, event: str, url: str, *, draft: bool = False):
+    """The end card's lines as :func:`fit_text` lays them out, and the base size."""
     items = [
         Line("Watch the whole panel", 0.7, False, SOFT, 2),
         Line(title, 1.0, True, WHITE, 4),
         Line(event, 0.7, False, SOFT, 2),
-        Line(url, 0.6, True, ACCENT, 3),
+        Line(url, 0.6, True, ACCENT, 4, link=True),
     ]
+    if draft:
+        items.append(Line(DRAFT_NOTE, 0.55, False, SOFT, 2))
     largest = round(min(layout.width, layout.height) * 0.075)
-    inner = Box(margin, margin, layout.width - 2 * margin, layout.height - 2 * margin)
-    laid = fit_text(items, inner.w, inner.h, largest, 10)
+    inner = _card_inner(layout)
+    return fit_text(items, inner.w, inner.h, largest, 10), largest
+
+
+def end_card(layout: Layout, title: str, event: str, url: str, site: str, *, draft: bool = False) -> Image.Image:
+    """The last seconds: where to watch the whole panel (and, for unchecked automatic
+    captions, that the words shown were a draft)."""
+    image = Image.new("RGB", (layout.width, layout.height), CARD_BACKGROUND)
+    inner = _card_inner(layout)
+    margin = inner.x
+    laid, largest = end_card_lines(layout, title, event, url, draft=draft)
     top = inner.y + (inner.h - _block_height(laid)) // 2
     _draw_block(image, laid, inner.x, top, inner.w, centred=True)
     footer = font(max(10, round(largest * 0.45)))

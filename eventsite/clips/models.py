@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from ..database import UTCDateTime, utcnow, value_enum
 from ..events.models import View
 from ..extensions import db
+from ..job_rows import JobRow
 
 
 class ClipShape(enum.StrEnum):
@@ -45,7 +46,7 @@ class ClipStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Clip(db.Model):
+class Clip(JobRow, db.Model):
     """One rendered (or rendering) clip; the row is the job's truth, the queue carries its id.
 
     Identical requests (same recording, times, view and shape) share one row,
@@ -53,6 +54,7 @@ class Clip(db.Model):
     """
 
     __table_args__ = (sa.UniqueConstraint("recording_id", "start_ms", "end_ms", "view", "shape"),)
+    QUEUED, RUNNING, SUCCEEDED, FAILED = ClipStatus.QUEUED, ClipStatus.RUNNING, ClipStatus.READY, ClipStatus.FAILED
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: The recording cut from; deleting it (or its panel) deletes its clips.
@@ -64,7 +66,8 @@ class Clip(db.Model):
     view: so.Mapped[View] = so.mapped_column(value_enum(View))
     shape: so.Mapped[ClipShape] = so.mapped_column(value_enum(ClipShape))
     #: The cues of the stretch when it was asked for, as burned into the picture:
-    #: ``[{"start", "end", "speaker", "text"}]`` in recording seconds.
+    #: ``[{"start", "end", "speaker", "text"}]`` in recording seconds, with
+    #: ``"automatic": true`` on cues of automatic captions nobody had checked.
     quote: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     #: The panel page at the clip's moment, written on the end card.
     card_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
@@ -104,6 +107,12 @@ class Clip(db.Model):
     def length(self) -> float:
         """Seconds of the recording the clip quotes (without its end card)."""
         return (self.end_ms - self.start_ms) / 1000
+
+    @property
+    def quote_is_draft(self) -> bool:
+        """The quoted words are unchecked automatic captions (frozen when the clip was asked
+        for: checking the captions later does not change what the clip shows)."""
+        return any(cue.get("automatic") for cue in self.quote or [])
 
     @property
     def is_ready(self) -> bool:

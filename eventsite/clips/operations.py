@@ -8,17 +8,18 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
-from ..database import utcnow
 from ..events.models import Panel, View
 from ..extensions import db
+from ..flock.captions import split_speaker
 from ..recordings.captions import Cue
+from ..recordings.current import ready_recording
 from ..recordings.models import Recording, Rendition, RenditionKind
-from ..recordings.player import VIEW_LABELS, PlayerMedia, player_media, ready_recording
+from ..recordings.opening import VIEW_LABELS
+from ..recordings.player import PlayerMedia, player_media
+from ..refusals import Refused
 from ..times import clock, parse_time, url_time
 from ..transcripts.speakers import Speakers
 from ..urls import panel_url
@@ -32,13 +33,8 @@ MIN_CLIP_SECONDS = 1.0
 END_TOLERANCE = 0.25
 
 
-class ClipRefused(Exception):
+class ClipRefused(Refused):
     """A clip request we will not make, in plain words, with its HTTP status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass
@@ -76,15 +72,9 @@ def clip_choices(panel: Panel, media: PlayerMedia | None, start: float | None = 
         shapes=[(s.value, s.label) for s in (ClipShape.VERTICAL, ClipShape.SQUARE, ClipShape.WIDE)],
         duration=media.duration,
         start=clock(start),
-        end=clock(end) if end < media.duration else _exact(end),
+        # the recording's own end with its fraction ("1:05.48"): truncated, so never past it
+        end=clock(end) if end < media.duration else clock(end, 2, trim=True),
     )
-
-
-def _exact(seconds: float) -> str:
-    """A time with its fraction ("1:05.48"), for ends that must not round past the recording."""
-    whole = clock(int(seconds))
-    fraction = f"{seconds - int(seconds):.2f}".lstrip("0")
-    return whole + (fraction if fraction not in (".00", "") else "")
 
 
 def parse_clip_time(raw: str | None, which: str) -> float:
@@ -116,14 +106,23 @@ def source_rendition(recording: Recording, view: View) -> Rendition | None:
     return next((r for r in mp4s if (r.height or 0) >= 720), mp4s[-1] if mp4s else None)
 
 
-def quote_of(panel: Panel, cues: list[Cue], start: float, end: float) -> list[dict]:
-    """The cues of ``start``–``end`` as the clip will burn them, with speakers named."""
+def quote_of(panel: Panel, cues: list[Cue], start: float, end: float, *, automatic: bool = False) -> list[dict]:
+    """The cues of ``start``–``end`` as the clip will burn them, with speakers named.
+
+    :param automatic: the cues are unchecked automatic captions (each cue says so).
+    """
     speakers = Speakers.of(panel)
-    return [
-        {"start": cue.start, "end": cue.end, "speaker": speakers.name(cue.voice), "text": cue.plain_text.strip()}
-        for cue in cues
-        if cue.end > start and cue.start < end and cue.plain_text.strip()
-    ]
+    seated = [seat.panelist.name for seat in panel.seats]
+    quote = []
+    for cue in cues:
+        if not (cue.end > start and cue.start < end and cue.plain_text.strip()):
+            continue
+        # the plate names the speaker once: a name the words already start with comes off
+        written, words = split_speaker(cue.plain_text.strip(), [*seated, cue.voice])
+        speaker = speakers.name(cue.voice) or speakers.name(written or "")
+        said = {"start": cue.start, "end": cue.end, "speaker": speaker, "text": words.strip()}
+        quote.append({**said, "automatic": True} if automatic else said)
+    return quote
 
 
 @dataclass(frozen=True)
@@ -194,26 +193,19 @@ def _same(req: ClipRequest):
     )
 
 
-def _stale(clip: Clip) -> bool:
-    limit = timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
-    return clip.status is ClipStatus.RUNNING and (clip.heartbeat_at is None or clip.heartbeat_at < utcnow() - limit)
-
-
 def request_clip(req: ClipRequest) -> tuple[Clip, bool]:
     """The clip for ``req``: an identical one if it exists, else a new queued one.
 
     A failed clip, or one whose worker died, is queued again rather than
-    handed back broken. Returns ``(clip, queued)``; ``queued`` is True when a
-    render was (re)queued by this call.
+    handed back broken. Returns ``(clip, queued)``; ``queued`` is True when
+    this call left a render waiting, and the caller hands it to the queue
+    (``jobs.queue_clip``).
     """
-    from .job import queue_clip
-
     clip = db.session.scalar(_same(req))
     if clip is not None:
-        if clip.status is ClipStatus.FAILED or _stale(clip):
+        if clip.status is ClipStatus.FAILED or clip.is_stale:
             clip.status, clip.error, clip.progress = ClipStatus.QUEUED, None, 0.0
             db.session.commit()
-            queue_clip(clip)
             return clip, True
         return clip, False
     clip = Clip(
@@ -222,7 +214,7 @@ def request_clip(req: ClipRequest) -> tuple[Clip, bool]:
         end_ms=round(req.end * 1000),
         view=req.view,
         shape=req.shape,
-        quote=quote_of(req.panel, req.media.transcript, req.start, req.end),
+        quote=quote_of(req.panel, req.media.transcript, req.start, req.end, automatic=req.media.transcript_is_draft),
         card_url=panel_url(req.panel, t=url_time(req.start)),
         status=ClipStatus.QUEUED,
     )
@@ -233,7 +225,6 @@ def request_clip(req: ClipRequest) -> tuple[Clip, bool]:
         # Someone asked for the same clip a moment earlier: theirs is ours.
         db.session.rollback()
         return db.session.scalars(_same(req)).one(), False
-    queue_clip(clip)
     return clip, True
 
 

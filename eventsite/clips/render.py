@@ -59,6 +59,8 @@ class ClipSpec:
     card_url: str
     site_name: str
     captions: list[CaptionCue] = field(default_factory=list)
+    #: The captions are automatic and unchecked: the end card says so.
+    draft_captions: bool = False
     #: Short side of the output frame (720 → a 720×1280 vertical clip).
     short_side: int = 720
 
@@ -99,7 +101,8 @@ def _input(path: Path, *before: str) -> list[str]:
 def draw_overlays(spec: ClipSpec, layout: Layout, workdir: Path) -> tuple[Path, Path, list[Path]]:
     """Write the end card, title and caption images into ``workdir``."""
     card = cards.save_png(
-        cards.end_card(layout, spec.title, spec.event, spec.card_url, spec.site_name), workdir / "card.png"
+        cards.end_card(layout, spec.title, spec.event, spec.card_url, spec.site_name, draft=spec.draft_captions),
+        workdir / "card.png",
     )
     title = cards.save_png(cards.title_image(layout, spec.title, spec.event), workdir / "title.png")
     captions = [

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
-from flask_login import login_required
 
-from ..events.loader import load_panel
+from ..events.loader import load_panel, resolve_panel
 from ..events.models import Panel
 from ..extensions import db, limiter
-from ..recordings.access import viewer_is_organiser, viewer_manages_event
-from ..recordings.player import VIEW_LABELS, media_url, player_media
+from ..jobs import queue_clip
+from ..recordings.access import viewer_manages_event
+from ..recordings.media_urls import media_url
+from ..recordings.opening import VIEW_LABELS
+from ..recordings.player import player_media
 from ..security import content_security_policy
 from ..studio.loaders import panel_or_404
 from ..times import clock, url_time
@@ -55,6 +57,8 @@ class ClipPage:
     turns: list[dict]
     view_label: str
     times: str
+    #: The quoted words are unchecked automatic captions: every place that shows them says so.
+    draft: bool = False
 
 
 def _turns(quote: list[dict]) -> list[dict]:
@@ -83,6 +87,7 @@ def clip_page(clip: Clip) -> ClipPage:
         turns=_turns(clip.quote),
         view_label=VIEW_LABELS[clip.view],
         times=f"{clock(clip.start)}–{clock(clip.end)}",
+        draft=clip.quote_is_draft,
     )
 
 
@@ -114,10 +119,18 @@ def new(event_slug: str, slug: str):
     return render_template("clips/new.html", panel=panel, event=panel.event, choices=choices, message=None, form={})
 
 
+def _manages_requested_panel() -> bool:
+    """Whether the visitor manages the event of the panel in this request's URL: only its own
+    organisers (cookie or token) pass the clips-off switch and the rate limit, not every organiser."""
+    args = request.view_args or {}
+    panel = resolve_panel(args.get("event_slug", ""), args.get("slug", ""))
+    return panel is not None and viewer_manages_event(panel.event_id)
+
+
 @bp.route("/events/<event_slug>/<slug>/clips", methods=["POST"])
 @limiter.limit(
     lambda: current_app.config["CLIP_RATE_LIMIT"],
-    exempt_when=viewer_is_organiser,
+    exempt_when=_manages_requested_panel,
     # Only a new render costs anything: refusals and reused clips are free.
     deduct_when=lambda response: getattr(response, "clip_queued", False),
 )
@@ -128,10 +141,12 @@ def create(event_slug: str, slug: str):
     """
     panel = load_panel(event_slug, slug)
     try:
-        req = check_request(panel, request.form, organiser=viewer_is_organiser())
+        req = check_request(panel, request.form, organiser=viewer_manages_event(panel.event_id))
     except ClipRefused as refusal:
         return _refused(panel, refusal)
     clip, queued = request_clip(req)
+    if queued:
+        queue_clip(clip)
     response = redirect(url_for(".clip", clip_id=clip.id), 303)
     response.clip_queued = queued  # read by the rate limit's deduct_when
     return response
@@ -171,8 +186,7 @@ def embed(clip_id: int):
     return response
 
 
-@bp.route("/studio/panels/<int:panel_id>/clips")
-@login_required
+@bp.route("/studio/panels/<int:panel_id>/clips")  # closed by the studio's one guard
 def studio(panel_id: int):
     """A panel's clips for its organisers, with the same form as the public's.
 

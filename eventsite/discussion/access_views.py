@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..extensions import csrf
+from ..signed import LinkProblem, link_problem_page
 from . import panelists, tokens, trust
 from .context import comment_path, page_for
 from .forms import ConfirmLinkForm, PanelistNotifyForm, UnsubscribeForm
-from .tokens import LinkProblem
 from .views import _remember, bp
 
 
@@ -29,11 +29,6 @@ def _set_cookie(response, name: str, value: str):
     return response
 
 
-def _problem(exc: LinkProblem, title: str):
-    """The page for a link that can't be used: what happened and what to do, with its status."""
-    return render_template("discussion/link.html", title=title, problem=exc.message, form=None), exc.status
-
-
 @bp.route("/comments/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
     """Confirm that a comment is yours: the address becomes trusted on this browser.
@@ -44,14 +39,14 @@ def confirm(token: str):
     try:
         comment = trust.check_link(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     form = ConfirmLinkForm()
     if not form.validate_on_submit():
-        return render_template("discussion/link.html", title=title, comment=comment, form=form, problem=None)
+        return render_template("discussion/link.html", title=title, comment=comment, form=form)
     try:
         done = trust.confirm(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     if done.published:
         flash("Thanks, your address is confirmed and your comment is published.", "success")
     else:
@@ -73,17 +68,19 @@ def panelist_welcome(token: str):
     try:
         access = panelists.check_magic_link(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     form = ConfirmLinkForm()
     if not form.validate_on_submit():
-        return render_template("discussion/link.html", title=title, panelist=access.panelist, form=form, problem=None)
+        return render_template("discussion/link.html", title=title, panelist=access.panelist, form=form)
     try:
         access = panelists.open_magic_link(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     flash(f"This browser now comments as {access.panelist.name}.", "success")
     response = redirect(url_for("discussion.panelist_home"), 303)
-    return _set_cookie(response, tokens.PANELIST_COOKIE, tokens.panelist_cookie(access.panelist_id, access.version))
+    # Added to the browser's other grants (other events' panels), replacing an older one of this access.
+    grants = [grant for grant in panelists.browser_grants() if grant[0] != access.id]
+    return _set_cookie(response, tokens.PANELIST_COOKIE, tokens.panelist_cookie([*grants, (access.id, access.version)]))
 
 
 @bp.route("/panelists/me", methods=["GET", "POST"])
@@ -105,9 +102,7 @@ def panelist_home():
         panelists.set_notifications(voice.access, bool(form.notify.data))
         flash("Saved.", "success")
         return redirect(url_for("discussion.panelist_home"), 303)
-    return render_template(
-        "discussion/panelist_home.html", voice=voice, panels=panelists.panels_of(voice.panelist), form=form
-    )
+    return render_template("discussion/panelist_home.html", voice=voice, panels=panelists.panels_of(voice), form=form)
 
 
 @bp.route("/panelists/stop/<token>", methods=["GET", "POST"])

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from flask import current_app, g, request, url_for
 from markupsafe import Markup
 
-from ..database import utcnow
+from ..database import row_id, utcnow
 from ..events.birds import bird_version
 from ..events.models import Panel, Panelist
 from ..extensions import db
-from ..recordings.chapters import format_time
 from . import fragments, panelists, tokens
 from .forms import CommentForm, PanelistCommentForm
 from .models import Comment, CommentStatus
@@ -160,7 +159,7 @@ def load_discussion(panel: Panel, page: int | None = None) -> Discussion:
     # Popped, not read: in tests one app context can span several requests.
     form = g.pop("comment_form", None) or new_form(voice)
     error = g.pop("comment_error", None)
-    reply_id = request.args.get("replytocom", type=int) or form.parent_id.data
+    reply_id = row_id(request.args.get("replytocom")) or row_id(form.parent_id.data)
     if page is None:
         page = request.args.get("cpage", type=int)
     if reply_id and page is None:
@@ -202,10 +201,6 @@ def comment_item_html(panel: Panel, comment: Comment) -> str:
 
 
 def init_app(app) -> None:
-    """Make :func:`load_discussion` available to templates, and give the app its comment cache."""
-    # Only for the fallback in discussion/_discussion.html while the panel view
-    # does not pass ``discussion`` yet.
-    app.add_template_global(load_discussion, "load_discussion")
-    app.add_template_filter(format_time, "video_time")
+    """Give templates the discussion's filters and helpers, and the app its comment cache."""
     app.add_template_global(lambda: current_app.config["COMMENT_EDIT_MINUTES"], "comment_edit_minutes")
     fragments.init_app(app)

@@ -151,15 +151,21 @@ class CommenterAddress(db.Model):
 
 
 class PanelistAccess(db.Model):
-    """A panelist's right to comment as themselves, granted by magic link.
+    """A panelist's right to comment as themselves on one event's panels, granted by magic link.
 
-    Browsers hold a signed cookie naming the panelist and ``version``; an
-    organiser's revoke bumps the version, so every browser's grant stops
-    working at once.
+    One per panelist and event: people are shared between events, and the
+    organisers of one event must neither see the address another event's
+    organisers typed nor replace or revoke their link. Browsers hold a signed
+    cookie naming the access row and ``version``; an organiser's revoke bumps
+    the version, so every browser's grant stops working at once.
     """
 
+    __table_args__ = (sa.UniqueConstraint("panelist_id", "event_id", name="uq_panelist_access_panelist_event"),)
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    panelist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panelist.id", ondelete="CASCADE"), unique=True)
+    panelist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("panelist.id", ondelete="CASCADE"))
+    #: The event whose organisers sent the link: the badge works on its panels only.
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
     #: Private: where the magic link and notifications go; shown to organisers only.
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     #: Part of every browser grant; raised by a revoke.

@@ -111,8 +111,10 @@ def announce_to_panelists(comment: Comment) -> int:
     listeners = db.session.scalars(
         sa.select(PanelistAccess)
         .join(Seat, Seat.panelist_id == PanelistAccess.panelist_id)
+        .join(Panel, Panel.id == Seat.panel_id)
         .where(
             Seat.panel_id == comment.panel_id,
+            PanelistAccess.event_id == Panel.event_id,  # a grant covers its own event's panels only
             PanelistAccess.notify_new_comments,
             PanelistAccess.granted_at.isnot(None),
         )
@@ -123,7 +125,7 @@ def announce_to_panelists(comment: Comment) -> int:
     for access in listeners:
         if access.panelist_id == comment.panelist_id or access.email == comment.author_email:
             continue
-        token = tokens.panelist_stop_token(access.panelist_id, access.version)
+        token = tokens.panelist_stop_token(access.id, access.version)
         stop = absolute_url("discussion.panelist_stop", token=token)
         body = render(
             "discussion/email/new_comment.txt", comment=comment, panel=panel, url=comment_url(comment), stop=stop

@@ -3,10 +3,14 @@
 An organiser types the panelist's address in the studio and sends a link
 (signed, expiring, single use: its nonce is stored and cleared when used).
 Opening it gives that browser a long-lived signed cookie naming the
-panelist and the access row's ``version``. From then on that browser's
-comments on the panelist's panels carry their name, their portrait or bird
+access row and its ``version``. From then on that browser's comments on the
+panelist's panels *of that event* carry their name, their portrait or bird
 and a "Panelist" badge, and are published at once. A revoke raises the
 version, so every browser's grant stops working at the next request.
+
+Access is per panelist and event: people are shared between events, and the
+organisers of one event neither see the address typed by another's, nor
+replace or revoke its link, nor give a badge on its panels.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from ..database import utcnow, write_transaction
-from ..events.models import Panel, Panelist, Seat
+from ..events.models import Event, Panel, Panelist, Seat
 from ..extensions import db
 from ..mail import queue_mail
+from ..signed import LinkProblem
 from . import notifications, tokens
 from .models import PanelistAccess
-from .tokens import LinkProblem
 
 
 @dataclass
@@ -42,16 +46,19 @@ class Voice:
 
 def link_max_age() -> float:
     """Seconds a magic link stays valid."""
-    return float(current_app.config.get("PANELIST_LINK_HOURS", 72)) * 3600
+    return float(current_app.config["PANELIST_LINK_HOURS"]) * 3600
 
 
-def access_for(panelist: Panelist) -> PanelistAccess | None:
-    """The panelist's access row, if an organiser ever sent them a link."""
-    return db.session.scalar(sa.select(PanelistAccess).where(PanelistAccess.panelist_id == panelist.id))
+def access_for(panelist: Panelist, event: Event) -> PanelistAccess | None:
+    """The panelist's access on ``event``'s panels, if its organisers ever sent them a link."""
+    return db.session.scalar(
+        sa.select(PanelistAccess).where(PanelistAccess.panelist_id == panelist.id, PanelistAccess.event_id == event.id)
+    )
 
 
-def send_magic_link(panelist: Panelist, email: str, now: datetime | None = None) -> bool:
-    """Mail ``panelist`` a fresh sign-in link at ``email`` (replacing any unused one).
+def send_magic_link(panelist: Panelist, event: Event, email: str, now: datetime | None = None) -> bool:
+    """Mail ``panelist`` a fresh sign-in link for ``event``'s panels at ``email`` (replacing any
+    unused one for that event; other events' links are untouched).
 
     Returns whether the mail went out. Browsers already signed in keep
     working; revoke for that.
@@ -59,14 +66,14 @@ def send_magic_link(panelist: Panelist, email: str, now: datetime | None = None)
     email = tokens.normalise_email(email)
     nonce = secrets.token_urlsafe(24)
     with write_transaction() as session:
-        access = access_for(panelist)
+        access = access_for(panelist, event)
         if access is None:
-            access = PanelistAccess(panelist_id=panelist.id, email=email, version=1)
+            access = PanelistAccess(panelist_id=panelist.id, event_id=event.id, email=email, version=1)
             session.add(access)
         access.email = email
         access.link_nonce = nonce
         access.link_sent_at = now or utcnow()
-    token = tokens.panelist_link_token(panelist.id, nonce)
+    token = tokens.panelist_link_token(access.id, nonce)
     link = notifications.absolute_url("discussion.panelist_welcome", token=token)
     body = notifications.render(
         "discussion/email/panelist_link.txt", panelist=panelist, link=link, hours=round(link_max_age() / 3600)
@@ -79,8 +86,8 @@ def check_magic_link(token: str) -> PanelistAccess:
 
     :raise LinkProblem: forged (400), expired, used, replaced or revoked (410).
     """
-    panelist_id, nonce = tokens.read_panelist_link_token(token, link_max_age())
-    access = db.session.scalar(sa.select(PanelistAccess).where(PanelistAccess.panelist_id == panelist_id))
+    access_id, nonce = tokens.read_panelist_link_token(token, link_max_age())
+    access = db.session.get(PanelistAccess, access_id)
     if access is None or not access.link_nonce or not hmac.compare_digest(access.link_nonce, nonce):
         raise LinkProblem(
             "This sign-in link was already used, or a newer one replaced it: each link works once. "
@@ -109,10 +116,11 @@ def open_magic_link(token: str, now: datetime | None = None) -> PanelistAccess:
     return access
 
 
-def revoke(panelist: Panelist) -> bool:
-    """Stop every browser of ``panelist`` commenting as them, and any unused link; False if none."""
+def revoke(panelist: Panelist, event: Event) -> bool:
+    """Stop every browser of ``panelist`` commenting as them on ``event``'s panels, and any unused
+    link for it; False if none."""
     with write_transaction():
-        access = access_for(panelist)
+        access = access_for(panelist, event)
         if access is None:
             return False
         access.version += 1
@@ -122,34 +130,43 @@ def revoke(panelist: Panelist) -> bool:
     return True
 
 
+def browser_grants() -> list[tuple[int, int]]:
+    """The ``(access id, version)`` pairs of this browser's cookie, oldest first."""
+    return tokens.read_panelist_cookie(request.cookies.get(tokens.PANELIST_COOKIE))
+
+
+def browser_voices() -> list[Voice]:
+    """Every grant of this browser that still holds (current version, not revoked), newest first."""
+    voices = []
+    for access_id, version in reversed(browser_grants()):
+        access = db.session.get(PanelistAccess, access_id)
+        if access is not None and access.version == version and access.granted_at is not None:
+            voices.append(Voice(access.panelist, access))
+    return voices
+
+
 def browser_voice() -> Voice | None:
-    """The panelist this browser may comment as (signed cookie, current version), or None."""
-    found = tokens.read_panelist_cookie(request.cookies.get(tokens.PANELIST_COOKIE))
-    if found is None:
-        return None
-    panelist_id, version = found
-    access = db.session.scalar(sa.select(PanelistAccess).where(PanelistAccess.panelist_id == panelist_id))
-    if access is None or access.version != version or access.granted_at is None:
-        return None
-    return Voice(access.panelist, access)
+    """The newest panelist grant this browser holds (for the panelist's own page), or None."""
+    return next(iter(browser_voices()), None)
 
 
 def voice_on(panel: Panel) -> Voice | None:
-    """This browser's panelist voice on ``panel``: only on panels they sit on."""
-    voice = browser_voice()
-    if voice is None:
-        return None
-    seated = any(seat.panelist_id == voice.panelist.id for seat in panel.seats)
-    return voice if seated else None
+    """This browser's panelist voice on ``panel``: a grant of the panel's event, for a panelist
+    who sits on it."""
+    seated = {seat.panelist_id for seat in panel.seats}
+    for voice in browser_voices():
+        if voice.access.event_id == panel.event_id and voice.panelist.id in seated:
+            return voice
+    return None
 
 
-def panels_of(panelist: Panelist) -> list[Panel]:
-    """The panels ``panelist`` sits on, newest first (for their page)."""
+def panels_of(voice: Voice) -> list[Panel]:
+    """The panels of the grant's event that its panelist sits on, newest first (for their page)."""
     return list(
         db.session.scalars(
             sa.select(Panel)
             .join(Seat, Seat.panel_id == Panel.id)
-            .where(Seat.panelist_id == panelist.id)
+            .where(Seat.panelist_id == voice.panelist.id, Panel.event_id == voice.access.event_id)
             .order_by(Panel.starts_at.desc().nulls_last(), Panel.id.desc())
         )
     )
@@ -166,7 +183,7 @@ def stop_notifications(token: str) -> PanelistAccess | None:
     found = tokens.read_panelist_stop_token(token)
     if found is None:
         return None
-    access = db.session.scalar(sa.select(PanelistAccess).where(PanelistAccess.panelist_id == found[0]))
+    access = db.session.get(PanelistAccess, found[0])
     if access is None or access.version != found[1]:
         return None
     set_notifications(access, False)

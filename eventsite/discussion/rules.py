@@ -23,6 +23,7 @@ from typing import Any
 
 from limits import parse as parse_rate
 
+from ..refusals import Refused
 from .markup import count_links
 
 
@@ -34,13 +35,8 @@ class Verdict(enum.StrEnum):
     DISCARD = "discard"
 
 
-class CommentRefused(Exception):
+class CommentRefused(Refused):
     """A comment that is not accepted, with words for the visitor and an HTTP status."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -69,20 +65,20 @@ class Policy:
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
         rate = parse_rate(str(config.get("COMMENT_RATE_LIMIT") or "5 per minute"))
         return cls(
-            max_depth=max(1, int(config.get("COMMENT_MAX_DEPTH", 5))),
-            max_length=int(config.get("COMMENT_MAX_LENGTH", 5000)),
-            max_links=int(config.get("COMMENT_MAX_LINKS", 2)),
-            hold_first=bool(config.get("COMMENT_HOLD_FIRST", True)),
+            max_depth=max(1, int(config["COMMENT_MAX_DEPTH"])),
+            max_length=int(config["COMMENT_MAX_LENGTH"]),
+            max_links=int(config["COMMENT_MAX_LINKS"]),
+            hold_first=bool(config["COMMENT_HOLD_FIRST"]),
             moderation_words=word_list(config.get("COMMENT_MODERATION_WORDS")),
             block_words=word_list(config.get("COMMENT_BLOCK_WORDS")),
-            min_submit_seconds=float(config.get("COMMENT_MIN_SUBMIT_SECONDS", 3)),
-            max_form_seconds=float(config.get("COMMENT_FORM_MAX_AGE", 24 * 3600)),
+            min_submit_seconds=float(config["COMMENT_MIN_SUBMIT_SECONDS"]),
+            max_form_seconds=float(config["COMMENT_FORM_MAX_AGE"]),
             rate_count=rate.amount,
             rate_seconds=rate.get_expiry(),
-            close_after_days=int(config.get("COMMENT_CLOSE_AFTER_DAYS", 0)),
-            edit_minutes=int(config.get("COMMENT_EDIT_MINUTES", 15)),
-            per_page=max(0, int(config.get("COMMENTS_PER_PAGE", 50))),
-            order="newest" if str(config.get("COMMENT_ORDER", "oldest")).strip().lower() == "newest" else "oldest",
+            close_after_days=int(config["COMMENT_CLOSE_AFTER_DAYS"]),
+            edit_minutes=int(config["COMMENT_EDIT_MINUTES"]),
+            per_page=max(0, int(config["COMMENTS_PER_PAGE"])),
+            order="newest" if str(config["COMMENT_ORDER"]).strip().lower() == "newest" else "oldest",
         )
 
 

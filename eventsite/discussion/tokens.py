@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import time
 
 from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
+from ..mail import normalise_email
+from ..signed import form_age as _signed_form_age
+from ..signed import form_token as _signed_form_token
+from ..signed import keyed_hash, read_timed_link
+from ..signed import serializer as _serializer
+from ..signed import timed_serializer as _timed
 from .models import Comment
 
 #: Cookie that remembers, for one browser, the comments it posted.
@@ -34,61 +39,14 @@ BROWSER_GRANT_SECONDS = 365 * 24 * 3600
 NEUTRAL_AVATAR_KEY = "0" * 32
 
 
-def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _timed(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-class LinkProblem(Exception):
-    """A mailed link that cannot be used, with a sentence for the person who opened it."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _read_timed(salt: str, token: str, max_age: float, what: str):
-    """The payload of a timed link.
-
-    :raise LinkProblem: forged or damaged (400), or older than ``max_age`` (410).
-    """
-    try:
-        return _timed(salt).loads(token or "", max_age=max_age)
-    except SignatureExpired:
-        raise LinkProblem(f"This {what} has expired. {_EXPIRED_HINT[what]}", 410) from None
-    except BadSignature:
-        raise LinkProblem(f"This {what} is not valid. Please check that the whole link was copied.", 400) from None
-
-
-_EXPIRED_HINT = {
-    "confirmation link": "Post your comment again and we'll mail you a new one.",
-    "sign-in link": "Please ask the organisers to send you a new one.",
-}
-
-
-def keyed_hash(purpose: str, value: str) -> str:
-    """HMAC-SHA256 of ``value``, keyed by the secret key and a purpose label."""
-    key = hashlib.sha256(f"{purpose}:{current_app.config['SECRET_KEY']}".encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
 def address_hash(email: str) -> str:
     """What :class:`CommenterAddress` stores for an address: keyed, so a leaked table names nobody."""
     return keyed_hash("commenter", normalise_email(email))
 
 
-def normalise_email(email: str) -> str:
-    """The address as compared everywhere: trimmed and lower-cased."""
-    return (email or "").strip().lower()
-
-
 def avatar_key(email: str) -> str:
     """The public name of a commenter's avatar; meaningless without the secret key."""
-    return keyed_hash("avatar", email.strip().lower())[:32]
+    return keyed_hash("avatar", normalise_email(email))[:32]
 
 
 def ip_hash(address: str) -> str:
@@ -135,19 +93,12 @@ def form_token(now: float | None = None, tag: str | None = None) -> str:
 
     :param tag: the :func:`session_tag` to bind to; this request's session by default.
     """
-    issued = int(now if now is not None else time.time())
-    return _serializer("comment-form").dumps([issued, session_tag() if tag is None else tag])
+    return _signed_form_token("comment-form", now, session_tag() if tag is None else tag)
 
 
 def form_age(token: str, now: float | None = None) -> float | None:
     """Seconds since the form was shown in this session; None when missing, forged or another session's."""
-    try:
-        issued, tag = _serializer("comment-form").loads(token or "")
-    except (BadSignature, TypeError, ValueError):
-        return None
-    if not isinstance(issued, int) or not isinstance(tag, str) or not hmac.compare_digest(tag, session_tag()):
-        return None
-    return (now if now is not None else time.time()) - issued
+    return _signed_form_age("comment-form", token, now, session_tag())
 
 
 # Authorship and editing ---------------------------------------------------
@@ -233,12 +184,15 @@ def read_confirm_token(token: str, max_age: float) -> tuple[int, str]:
 
     :raise LinkProblem: forged, damaged or expired.
     """
-    payload = _read_timed("comment-confirm", token, max_age, "confirmation link")
-    try:
-        comment_id, email_hash = payload
-        return int(comment_id), str(email_hash)
-    except (TypeError, ValueError):
-        raise LinkProblem("This confirmation link is not valid.", 400) from None
+    comment_id, email_hash = read_timed_link(
+        "comment-confirm",
+        token,
+        max_age,
+        "confirmation link",
+        "Post your comment again and we'll mail you a new one.",
+        2,
+    )
+    return int(comment_id), str(email_hash)
 
 
 def read_commenter_cookie(cookie: str | None) -> list[str]:
@@ -259,46 +213,50 @@ def write_commenter_cookie(hashes: list[str], email_hash: str) -> str:
 # Verified panelists --------------------------------------------------------
 
 
-def panelist_link_token(panelist_id: int, nonce: str) -> str:
-    """The magic link's token: which panelist, and the nonce that makes it single-use."""
-    return _timed("panelist-link").dumps([panelist_id, nonce])
+def panelist_link_token(access_id: int, nonce: str) -> str:
+    """The magic link's token: which grant (panelist and event), and the nonce that makes it single-use."""
+    return _timed("panelist-event-link").dumps([access_id, nonce])
 
 
 def read_panelist_link_token(token: str, max_age: float) -> tuple[int, str]:
-    """``(panelist id, nonce)`` from a magic link.
+    """``(access id, nonce)`` from a magic link.
 
     :raise LinkProblem: forged, damaged or expired.
     """
-    payload = _read_timed("panelist-link", token, max_age, "sign-in link")
+    access_id, nonce = read_timed_link(
+        "panelist-event-link", token, max_age, "sign-in link", "Please ask the organisers to send you a new one.", 2
+    )
+    return int(access_id), str(nonce)
+
+
+#: Grants one browser keeps (a panelist on the panels of several events has one per event).
+PANELIST_GRANT_LIMIT = 10
+
+
+def panelist_cookie(grants: list[tuple[int, int]]) -> str:
+    """The browser's grants, ``(access id, version)`` each: valid while the access row still has
+    that version. The newest comes last."""
+    return _timed("panelist-grants").dumps([list(grant) for grant in grants[-PANELIST_GRANT_LIMIT:]])
+
+
+def read_panelist_cookie(cookie: str | None) -> list[tuple[int, int]]:
+    """The ``(access id, version)`` grants of the browser, oldest first; none for a bad cookie."""
     try:
-        panelist_id, nonce = payload
-        return int(panelist_id), str(nonce)
-    except (TypeError, ValueError):
-        raise LinkProblem("This sign-in link is not valid.", 400) from None
-
-
-def panelist_cookie(panelist_id: int, version: int) -> str:
-    """The browser grant: valid while the access row still has ``version``."""
-    return _timed("panelist-browser").dumps([panelist_id, version])
-
-
-def read_panelist_cookie(cookie: str | None) -> tuple[int, int] | None:
-    """``(panelist id, version)`` from the browser grant, or None."""
-    try:
-        panelist_id, version = _timed("panelist-browser").loads(cookie or "", max_age=BROWSER_GRANT_SECONDS)
-        return int(panelist_id), int(version)
+        grants = _timed("panelist-grants").loads(cookie or "", max_age=BROWSER_GRANT_SECONDS)
+        return [(int(access_id), int(version)) for access_id, version in grants][-PANELIST_GRANT_LIMIT:]
     except (BadSignature, TypeError, ValueError):
-        return None
+        return []
 
 
-def panelist_stop_token(panelist_id: int, version: int) -> str:
+def panelist_stop_token(access_id: int, version: int) -> str:
     """Signed token in new-comment mails: stops them with one click."""
-    return _serializer("panelist-stop").dumps([panelist_id, version])
+    return _serializer("panelist-event-stop").dumps([access_id, version])
 
 
 def read_panelist_stop_token(token: str) -> tuple[int, int] | None:
+    """``(access id, version)`` from a stop link, or None."""
     try:
-        panelist_id, version = _serializer("panelist-stop").loads(token or "")
-        return int(panelist_id), int(version)
+        access_id, version = _serializer("panelist-event-stop").loads(token or "")
+        return int(access_id), int(version)
     except (BadSignature, TypeError, ValueError):
         return None

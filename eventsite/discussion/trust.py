@@ -27,10 +27,10 @@ from ..database import utcnow, write_transaction
 from ..events.models import Panel
 from ..extensions import db
 from ..mail import queue_mail
+from ..signed import LinkProblem
 from . import notifications, tokens
 from .models import Comment, CommenterAddress, CommentStatus
-from .rules import Facts, Submission, Verdict, moderation_verdict
-from .tokens import LinkProblem
+from .rules import Facts, Policy, Submission, Verdict, moderation_verdict
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Confirmation:
 
 def link_max_age() -> float:
     """Seconds a confirmation link stays valid."""
-    return float(current_app.config.get("COMMENT_CONFIRM_HOURS", 72)) * 3600
+    return float(current_app.config["COMMENT_CONFIRM_HOURS"]) * 3600
 
 
 def _address_row(email_hash: str) -> CommenterAddress:
@@ -160,8 +160,6 @@ def confirm(token: str, now: datetime | None = None) -> Confirmation:
 
 def _rules_allow(comment: Comment) -> bool:
     """Would the rules publish this comment, now that its author is proven?"""
-    from .operations import current_policy
-
     previously_approved = db.session.scalar(
         sa.select(
             sa.exists().where(
@@ -175,7 +173,7 @@ def _rules_allow(comment: Comment) -> bool:
         name=comment.author_name, email=comment.author_email, body=comment.body_source, website=comment.author_website
     )
     facts = Facts(confirmed=True, trusted_email=bool(previously_approved))
-    return moderation_verdict(sub, facts, current_policy()) is Verdict.APPROVE
+    return moderation_verdict(sub, facts, Policy.from_config(current_app.config)) is Verdict.APPROVE
 
 
 def mark_confirmed(emails: list[str], now: datetime | None = None) -> None:

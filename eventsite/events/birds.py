@@ -13,7 +13,7 @@ import logging
 
 from ..flock.birds import BirdSpec, bird_portrait_png
 from ..flock.birds_artwork import BirdArtworkError, load_custom_artwork
-from ..storage import StorageError, media_store
+from ..storage import StorageError, media_store, person_key
 from .models import Panelist
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def bird_version(panelist: Panelist) -> str:
 
 def bird_portrait_key(panelist: Panelist, size: int) -> str:
     """The stored PNG of ``panelist``'s bird at ``size`` pixels, drawn once and kept."""
-    key = f"people/{panelist.id}/bird-{bird_version(panelist)}-{size}.png"
+    key = person_key(panelist.id, f"bird-{bird_version(panelist)}-{size}.png")
     store = media_store()
     if not store.exists(key):
         store.save_bytes(key, bird_portrait_png(bird_spec(panelist), size))

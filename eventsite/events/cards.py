@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..discussion.models import Comment, CommentStatus
 from ..extensions import db
 from ..recordings.models import Recording, RecordingStatus, Rendition, RenditionKind
+from ..recordings.opening import offered_views, opening_view, opens_on_flock
 from ..times import clock, iso_duration
 from .models import Panel, Panelist, Seat, View
 from .stats import PanelViewDay
@@ -71,24 +72,12 @@ class PanelCard:
 def opening_poster(panel: Panel, recording: Recording, kinds: dict[RenditionKind, str]) -> tuple[str | None, bool]:
     """``(poster key, opens on the flock)`` for a panel's ready recording.
 
-    The player's rule (:func:`eventsite.recordings.player.player_media`) on
-    the few facts a card has: the views that were made and that every seated
-    panelist agreed to; the panel's default view if offered, else the first;
-    the flock's pictures when the player opens on it or the camera is not
-    offered. ``tests/events/test_front_page.py`` checks both agree.
+    The player's rule (:mod:`eventsite.recordings.opening`) on the few facts
+    a card has: the flock's pictures when the player opens on it or the camera
+    is not offered. ``tests/events/test_front_page.py`` checks both agree.
     """
-    made = {
-        View.VIDEO: (RenditionKind.MP4 in kinds or RenditionKind.HLS in kinds)
-        and (bool((recording.probe or {}).get("video")) or RenditionKind.FLOCK not in kinds),
-        View.CARTOON: RenditionKind.CARTOON in kinds,
-        View.FLOCK: RenditionKind.FLOCK in kinds,
-        View.AUDIO: RenditionKind.AUDIO in kinds,
-    }
-    allowed = panel.public_views()
-    views = [view for view in View if made[view] and view in allowed]
-    opening = panel.default_view if panel.default_view in views else (views[0] if views else View.VIDEO)
-    flock = opening is View.FLOCK or View.VIDEO not in views
-    if flock:
+    views = offered_views(kinds, bool((recording.probe or {}).get("video")), panel.public_views())
+    if opens_on_flock(opening_view(views, (panel.default_view,)), views):
         return kinds.get(RenditionKind.FLOCK_POSTER), True
     return kinds.get(RenditionKind.POSTER), False
 

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..storage import media_store
+from ..storage import media_store, person_key
 
 #: Formats we accept from organisers.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -70,6 +70,6 @@ def store_person_image(panelist_id: int, kind: str, stream: BinaryIO, *, max_byt
     picture after a change. Returns the storage key.
     """
     data, ext = normalise_image(stream, max_bytes=max_bytes)
-    key = f"people/{panelist_id}/{kind}-{secrets.token_hex(6)}.{ext}"
+    key = person_key(panelist_id, f"{kind}-{secrets.token_hex(6)}.{ext}")
     media_store().save_bytes(key, data)
     return key

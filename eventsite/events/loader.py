@@ -47,28 +47,14 @@ def may_see_panelist(panelist: Panelist) -> bool:
     return panelist_is_public(panelist.id) or viewer_may_see_panelist(panelist.id)
 
 
-def _find(event_id: int, slug: str) -> Panel | None:
-    return db.session.scalar(
-        sa.select(Panel)
-        .where(Panel.event_id == event_id, Panel.slug == slug)
-        .options(so.joinedload(Panel.event), so.selectinload(Panel.seats).joinedload(Seat.panelist))
-    )
-
-
 def resolve_panel(event_slug: str, slug: str) -> Panel | None:
     """The panel these URL parts name, following old event and panel slugs,
     whoever may see it (callers check :func:`may_see`)."""
-    event = db.session.scalar(sa.select(Event).where(Event.slug == event_slug))
+    event, _ = slugs.find(Event, event_slug)
     if event is None:
-        target = slugs.redirect_target("event", event_slug)
-        event = db.session.get(Event, target) if target else None
-        if event is None:
-            return None
-    panel = _find(event.id, slug)
-    if panel is None:
-        target = slugs.redirect_target("panel", slug, event.id)
-        panel = db.session.get(Panel, target) if target else None
-    return panel
+        return None
+    seats = (so.joinedload(Panel.event), so.selectinload(Panel.seats).joinedload(Seat.panelist))
+    return slugs.find(Panel, slug, event_id=event.id, options=seats)[0]
 
 
 def load_panel(event_slug: str, slug: str, *, endpoint: str | None = None) -> Panel:
@@ -88,6 +74,9 @@ def load_panel(event_slug: str, slug: str, *, endpoint: str | None = None) -> Pa
         abort(404)
     moved = (panel.event.slug, panel.slug) != (event_slug, slug)
     if moved and endpoint is not None:
-        target = url_for(endpoint, event_slug=panel.event.slug, slug=panel.slug, **request.args.to_dict())
+        # The query string as it came, not as url_for() arguments: keys such as "slug" or
+        # "_external" would collide with url_for's own.
+        query = request.query_string.decode("latin-1")
+        target = url_for(endpoint, event_slug=panel.event.slug, slug=panel.slug) + (f"?{query}" if query else "")
         abort(redirect(target, 301))
     return panel

@@ -114,6 +114,9 @@ class Panel(db.Model):
     downloads_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     #: Let visitors make quote clips of this panel (organisers always can).
     clips_enabled: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    #: Show automatic (unchecked) captions to the public; off keeps them in the studio
+    #: until an organiser edits or replaces them.
+    drafts_public: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     #: The view the player opens on (and embeds and links without ?view= follow),
     #: when the panelists' consent allows it.
     default_view: so.Mapped[View] = so.mapped_column(
@@ -121,6 +124,9 @@ class Panel(db.Model):
         default=View.VIDEO,
         server_default="video",
     )
+    #: How the feathered friends are filmed: "lineup" (everyone in one fixed view) or
+    #: "directed" (shots chosen from who speaks, listeners turned to the speaker); flock.scene.
+    flock_style: so.Mapped[str] = so.mapped_column(sa.String(20), default="lineup", server_default="lineup")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

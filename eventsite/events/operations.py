@@ -6,9 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort
 
-from .. import search
+from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from .models import Event, Panel, Panelist, PanelStatus, Seat
@@ -16,11 +15,6 @@ from .models import Event, Panel, Panelist, PanelStatus, Seat
 
 class PublishError(ValueError):
     """A publishing request that cannot be done, in plain words."""
-
-
-def public_condition(now: datetime | None = None):
-    """SQL condition for panels anyone with the link may see (:meth:`Panel.is_public`)."""
-    return Panel.is_public(now)
 
 
 def listed_condition(now: datetime | None = None):
@@ -76,17 +70,6 @@ def public_panels_of(panelist: Panelist) -> list[Panel]:
     return list(db.session.scalars(query))
 
 
-def get_event_or_404(slug: str) -> Event:
-    """The event with this slug.
-
-    :raise 404: no such event.
-    """
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404)
-    return event
-
-
 def find_panel(event: Event, slug: str) -> Panel | None:
     """The event's panel with this slug (seats loaded), whatever its status.
 
@@ -97,17 +80,6 @@ def find_panel(event: Event, slug: str) -> Panel | None:
         .where(Panel.event_id == event.id, Panel.slug == slug)
         .options(so.selectinload(Panel.seats).joinedload(Seat.panelist))
     )
-
-
-def get_panel_or_404(event: Event, slug: str) -> Panel:
-    """Like :func:`find_panel`.
-
-    :raise 404: no such panel.
-    """
-    panel = find_panel(event, slug)
-    if panel is None:
-        abort(404)
-    return panel
 
 
 def publish_panel(panel: Panel, status: PanelStatus, publish_at: datetime | None = None) -> None:
@@ -126,4 +98,11 @@ def publish_panel(panel: Panel, status: PanelStatus, publish_at: datetime | None
         panel.publish_at = utcnow()
     panel.status = status
     db.session.commit()
-    search.reindex_panel(panel)
+    signals.panel_saved.send(panel)
+
+
+def offer_downloads(panel: Panel, enabled: bool) -> None:
+    """Offer the panel's MP4s and sound as downloads on the public page, or stream only."""
+    panel.downloads_enabled = enabled
+    db.session.commit()
+    signals.panel_saved.send(panel)

@@ -13,7 +13,8 @@ from flask import render_template, request
 
 from ..discussion.context import Discussion, load_discussion
 from ..discussion.moments import comment_moments
-from ..recordings.player import PlayerMedia, media_url, player_media
+from ..recordings.media_urls import media_url
+from ..recordings.player import PlayerMedia, player_media
 from ..sharing.seo import video_object
 from ..sharing.views import iframe_html, oembed_discovery_url
 from ..transcripts.page import Transcript, transcript_of

@@ -9,6 +9,8 @@ from ..extensions import db
 from .models import Event, Panel, Panelist, SlugRedirect
 
 MAX_SLUG = 80
+#: What each model's old slugs are filed under (SlugRedirect.kind).
+KINDS = {Event: "event", Panel: "panel", Panelist: "panelist"}
 
 
 def make_slug(text: str) -> str:
@@ -40,9 +42,7 @@ def unique_slug(model, text: str, *, exclude_id: int | None = None, event_id: in
 
 
 def _kind(obj) -> tuple[str, int]:
-    if isinstance(obj, Panel):
-        return "panel", obj.event_id
-    return ("event" if isinstance(obj, Event) else "panelist"), 0
+    return KINDS[type(obj)], obj.event_id if isinstance(obj, Panel) else 0
 
 
 def rename(obj: Event | Panel | Panelist, new_text: str) -> None:
@@ -64,10 +64,33 @@ def rename(obj: Event | Panel | Panelist, new_text: str) -> None:
     obj.slug = new_slug
 
 
-def redirect_target(kind: str, old_slug: str, scope_id: int = 0) -> int | None:
+def _redirect_target(kind: str, old_slug: str, scope_id: int = 0) -> int | None:
     """The id an old slug now points to, or None."""
     return db.session.scalar(
         sa.select(SlugRedirect.target_id).where(
             SlugRedirect.kind == kind, SlugRedirect.scope_id == scope_id, SlugRedirect.old_slug == old_slug
         )
     )
+
+
+def find(
+    model: type[Event | Panel | Panelist], slug: str, *, event_id: int | None = None, options=()
+) -> tuple[Event | Panel | Panelist | None, bool]:
+    """``(row, moved)``: the ``model`` row whose slug is ``slug``, else the one an old slug of it
+    now points to (``moved`` is then True), else ``(None, False)``.
+
+    Every route that names an event, a panel or a person by slug follows old slugs this
+    way; the caller checks access first, then redirects when ``moved``.
+
+    :param event_id: a panel's event (panel slugs are unique per event).
+    :param options: loader options for the row (e.g. its seats).
+    """
+    query = sa.select(model).where(model.slug == slug)
+    if event_id is not None:
+        query = query.where(model.event_id == event_id)
+    found = db.session.scalar(query.options(*options))
+    if found is not None:
+        return found, False
+    target = _redirect_target(KINDS[model], slug, event_id or 0)
+    moved = db.session.get(model, target, options=options) if target else None
+    return moved, moved is not None

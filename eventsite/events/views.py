@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from ..extensions import db, limiter
+from ..recordings.serving import content_type_for, stored_file_response
 from ..storage import LocalMediaStore, StorageError, media_store
 from . import birds, slugs, stats
 from . import operations as ops
@@ -32,14 +33,11 @@ def event(slug: str):
 
     :raise 404: unknown slug (old slugs redirect), or an event with no public panel.
     """
-    found = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if found is None:
-        target = slugs.redirect_target("event", slug)
-        if target and (moved := db.session.get(Event, target)) and may_see_event(moved):
-            return redirect(url_for(".event", slug=moved.slug), 301)
+    found, moved = slugs.find(Event, slug)
+    if found is None or not may_see_event(found):
         abort(404)
-    if not may_see_event(found):
-        abort(404)
+    if moved:
+        return redirect(url_for(".event", slug=found.slug), 301)
     panels = ops.listed_panels_of(found)
     return render_template("events/event.html", event=found, panels=panels, cards=panel_cards(panels))
 
@@ -60,14 +58,11 @@ def panelist(slug: str):
 
     :raise 404: unknown slug (old slugs redirect), or nobody seated on a public panel.
     """
-    person = db.session.scalar(sa.select(Panelist).where(Panelist.slug == slug))
-    if person is None:
-        target = slugs.redirect_target("panelist", slug)
-        if target and (moved := db.session.get(Panelist, target)) and may_see_panelist(moved):
-            return redirect(url_for(".panelist", slug=moved.slug), 301)
+    person, moved = slugs.find(Panelist, slug)
+    if person is None or not may_see_panelist(person):
         abort(404)
-    if not may_see_panelist(person):
-        abort(404)
+    if moved:
+        return redirect(url_for(".panelist", slug=person.slug), 301)
     return render_template("events/panelist.html", person=person, panels=ops.public_panels_of(person))
 
 
@@ -89,8 +84,6 @@ def person_image(slug: str, kind: str):
         abort(404)
     store = media_store()
     if not isinstance(store, LocalMediaStore):
-        from ..recordings.serving import content_type_for, stored_file_response
-
         # Keys change whenever the image changes, so the URL can be cached long.
         return stored_file_response(key, content_type_for(key), "public, max-age=3600")
     try:

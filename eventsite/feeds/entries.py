@@ -20,10 +20,11 @@ from flask import current_app, render_template
 
 from ..events import slugs
 from ..events.birds import bird_version
-from ..events.models import Event, Panel, Panelist, Seat, SeatRole
+from ..events.models import Event, Panel, Panelist, Seat, SeatRole, SlugRedirect
 from ..extensions import db
+from ..recordings.media_urls import caption_url, media_url
 from ..recordings.models import Recording, Rendition
-from ..recordings.player import PlayerMedia, caption_url, media_url, player_media
+from ..recordings.player import PlayerMedia, player_media
 from ..recordings.serving import content_type_for
 from ..rendering import render_markdown
 from ..urls import absolute, absolute_for, base_url, panel_url
@@ -83,17 +84,30 @@ class FeedEntry:
 def stable_guid(name: str) -> uuid.UUID:
     """A UUIDv5 in the podcast namespace for ``name`` read on this site's host.
 
-    The Podcasting 2.0 rule seeds a feed's GUID with its URL once and keeps
-    it for life. Nothing here stores it, so the seed is a form of the URL
-    that no rename changes (``host/events/<id>/podcast.xml``, not the slug).
+    Used for the entries' guids (``panels/<id>``), which no rename changes;
+    the podcast's own guid is seeded with its feed URL (:func:`podcast_guid`).
     """
     host = urlsplit(base_url()).netloc
     return uuid.uuid5(PODCAST_GUID_NAMESPACE, f"{host}/{name}")
 
 
+def first_slug(event: Event) -> str:
+    """The slug the event had first: its oldest redirect's, or its own if it was never renamed."""
+    oldest = db.session.scalar(
+        sa.select(SlugRedirect.old_slug)
+        .where(SlugRedirect.kind == "event", SlugRedirect.target_id == event.id)
+        .order_by(SlugRedirect.id)
+        .limit(1)
+    )
+    return oldest or event.slug
+
+
 def podcast_guid(event: Event) -> str:
-    """The event's podcast:guid."""
-    return str(stable_guid(f"events/{event.id}/podcast.xml"))
+    """The event's podcast:guid: the UUIDv5 of the podcast's feed URL (scheme and trailing
+    slash dropped), as Podcasting 2.0 defines it, with the URL the feed had first, so a
+    rename of the event keeps the guid, as the rule's "never changes" wants."""
+    feed_url = absolute_for("feeds.podcast", event_slug=first_slug(event))
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/")))
 
 
 def entry_guid(panel: Panel) -> str:
@@ -208,18 +222,6 @@ def feed_author(event: Event | None) -> str:
     return (event.host_organisation if event else "") or current_app.config["SITE_NAME"]
 
 
-def event_feed_urls(event: Event) -> dict[str, str]:
-    """The event's Atom feed and podcast, as absolute URLs."""
-    return {
-        "atom": absolute_for("feeds.event_feed", event_slug=event.slug),
-        "podcast": absolute_for("feeds.podcast", event_slug=event.slug),
-    }
-
-
 def resolve_event(slug: str) -> Event | None:
     """The event this URL slug names, following old slugs (as the event page does)."""
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        target = slugs.redirect_target("event", slug)
-        event = db.session.get(Event, target) if target else None
-    return event
+    return slugs.find(Event, slug)[0]

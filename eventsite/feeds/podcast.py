@@ -19,6 +19,7 @@ Rules from the namespace that shape what is written here:
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from xml.etree import ElementTree as ET
 
 from flask import current_app
@@ -83,6 +84,9 @@ def podcast_feed(event: Event, entries: list[FeedEntry], *, self_url: str, page_
     sub(image, "title", title)
     sub(image, "link", page_url)
     sub(channel, _i("author"), author)
+    owner = sub(channel, _i("owner"))
+    sub(owner, _i("name"), author)
+    sub(owner, _i("email"), owner_email())
     sub(channel, _i("summary"), description)
     sub(channel, _i("image"), href=image_url)
     sub(channel, _i("category"), text=current_app.config["PODCAST_CATEGORY"])
@@ -92,7 +96,7 @@ def podcast_feed(event: Event, entries: list[FeedEntry], *, self_url: str, page_
     sub(channel, _p("locked"), "yes")
     sub(channel, _p("medium"), "podcast")
     for number, entry in episodes_of(entries):
-        _item(channel, entry, number)
+        _item(channel, entry, number, image_url)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 
@@ -103,7 +107,14 @@ def _channel_description(event: Event, entries: list[FeedEntry]) -> str:
     )
 
 
-def _item(channel: ET.Element, entry: FeedEntry, number: int) -> None:
+def owner_email() -> str:
+    """The address the site's operators chose for the podcast (``PODCAST_OWNER_EMAIL``, else
+    ``MAIL_FROM``'s): directories mail it to verify ownership."""
+    config = current_app.config
+    return config.get("PODCAST_OWNER_EMAIL") or parseaddr(config["MAIL_FROM"])[1]
+
+
+def _item(channel: ET.Element, entry: FeedEntry, number: int, square_image_url: str) -> None:
     item = sub(channel, "item")
     sub(item, "title", entry.title)
     sub(item, "link", entry.url)
@@ -111,13 +122,15 @@ def _item(channel: ET.Element, entry: FeedEntry, number: int) -> None:
     sub(item, "pubDate", rss_date(entry.published))
     sub(item, "description", entry.content_html)
     audio = entry.audio
-    sub(item, "enclosure", url=audio.url, length=str(audio.length), type=audio.type)
+    # Apple's and the W3C validator's type for an .m4a enclosure (the media route serves audio/mp4).
+    kind = "audio/x-m4a" if audio.url.endswith(".m4a") else audio.type
+    sub(item, "enclosure", url=audio.url, length=str(audio.length), type=kind)
     sub(item, _i("title"), entry.title)
     sub(item, _i("summary"), entry.summary)
     if entry.duration:
         sub(item, _i("duration"), str(round(entry.duration)))
-    if entry.poster_url:
-        sub(item, _i("image"), href=entry.poster_url)
+    # Apple wants episode art square, 1400–3000 px: the poster (16:9) is not, the cover is.
+    sub(item, _i("image"), href=square_image_url)
     sub(item, _i("episode"), str(number))
     sub(item, _i("episodeType"), "full")
     sub(item, _i("explicit"), "false")

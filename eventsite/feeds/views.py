@@ -3,7 +3,9 @@ cover art and the JSON chapters the podcast points at."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from ..events.loader import event_is_public, load_panel
 from ..events.models import Event
@@ -106,6 +108,30 @@ def podcast(event_slug: str):
         image_url=absolute_for("feeds.artwork", event_slug=event.slug, v=version),
     )
     return _cached(body, "application/rss+xml")
+
+
+#: Podcast apps that subscribe from a link: (name, how the feed's URL becomes the link).
+PODCAST_APPS = [
+    ("Apple Podcasts", lambda url: "podcast://" + url.split("://", 1)[-1]),
+    ("Pocket Casts", lambda url: "pktc://subscribe/" + url.split("://", 1)[-1]),
+    ("Overcast", lambda url: "overcast://x-callback-url/add?url=" + quote(url, safe="")),
+    ("AntennaPod", lambda url: "antennapod-subscribe://" + url),
+]
+
+
+@bp.route("/events/<event_slug>/podcast/")
+def podcast_page(event_slug: str):
+    """Subscribe to an event's podcast: the feed's address to copy, links that open podcast
+    apps, and the episodes (the feed itself is XML, which a browser shows as code).
+
+    :raise 301: an old event slug.
+    :raise 404: no such event.
+    """
+    event = _event_or_redirect(event_slug, "feeds.podcast_page")
+    feed_url = absolute_for("feeds.podcast", event_slug=event.slug)
+    episodes = [entry for entry in (feed_entry(p) for p in listed_panels(event)) if entry.audio]
+    apps = [(name, link(feed_url)) for name, link in PODCAST_APPS]
+    return render_template("feeds/podcast.html", event=event, feed_url=feed_url, apps=apps, episodes=episodes)
 
 
 @bp.route("/events/<event_slug>/podcast.png")

@@ -159,14 +159,6 @@ def noise_floor(level_db: np.ndarray) -> float:
     return max(-90.0, float(np.percentile(level_db, 5)))
 
 
-def speech_mask(segments: Iterable[Segment], frames: int, rate: float = RATE) -> np.ndarray:
-    """Boolean array of ``frames`` frames at ``rate``: True inside any segment."""
-    mask = np.zeros(frames, dtype=bool)
-    for seg in segments:
-        mask[int(round(seg.start * rate)) : int(round(seg.end * rate))] = True
-    return mask
-
-
 def _sounds_like_speech(frames: FrameAnalysis, start: int, end: int) -> bool:
     """Reject steady sound the VAD mistakes for voice: a tone, a held chord, a hum.
 

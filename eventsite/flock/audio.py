@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..transcode import limits
+from ..transcode.probe import UNTRUSTED_INPUT_FLAGS
 from ..transcode.run import failure_message
 
 #: what PocketSphinx's en-us model and the WebRTC VAD were built for
@@ -37,6 +38,17 @@ class ListenCancelled(ListenError):
     """The caller asked to stop (the job was cancelled)."""
 
 
+#: What an organiser is told of a video without a sound track: not a failure, nothing to listen to.
+NO_SOUND_NOTE = "This recording has no sound, so there are no birds or captions."
+
+
+class NoSound(ListenError):
+    """The file is readable but has no audio stream (a screen recording, B-roll, a muted clip).
+
+    Not a failure: the jobs that listen end successfully with ``NO_SOUND_NOTE``.
+    """
+
+
 @dataclass(frozen=True)
 class AudioFacts:
     """What ffprobe says about the first audio stream."""
@@ -48,10 +60,12 @@ class AudioFacts:
 def probe_audio(path: str | Path) -> AudioFacts:
     """Duration and channel count of the first audio stream of ``path``.
 
-    :raise ListenError: when the file is missing or has no readable audio.
+    :raise NoSound: when the file is readable but has no audio stream.
+    :raise ListenError: when the file is missing or its audio cannot be read.
     """
-    argv = ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-select_streams", "a:0"]
-    argv += ["-show_entries", "stream=channels,duration:format=duration", "-of", "json", str(path)]
+    # An original is an upload: opened as the upload probe opens it (transcode.probe).
+    argv = ["ffprobe", "-v", "error", *UNTRUSTED_INPUT_FLAGS, "-select_streams", "a:0"]
+    argv += ["-show_entries", "stream=channels,duration:format=duration", "-of", "json", f"file:{path}"]
     try:
         done = subprocess.run(
             argv,
@@ -69,6 +83,8 @@ def probe_audio(path: str | Path) -> AudioFacts:
     except ValueError:
         data = {}
     streams = data.get("streams") or []
+    if done.returncode == 0 and not streams and data.get("format"):
+        raise NoSound(NO_SOUND_NOTE)
     if done.returncode != 0 or not streams:
         raise ListenError(_unreadable(path, done.stderr))
     stream = streams[0]
@@ -86,8 +102,9 @@ def pcm_blocks(
 ) -> Iterator[np.ndarray]:
     """Yield the recording as int16 blocks, ``(samples,)`` for mono or ``(samples, channels)``.
 
-    ``channels=1`` downmixes (what the listeners want); a larger count keeps
-    that many channels apart, for one microphone per panelist. Every block
+    ``channels=1`` downmixes (what the listeners want); a larger count must be the
+    file's own channel count (``probe_audio``): its channels are kept apart, for one
+    microphone per panelist. Every block
     but the last holds a whole number of 10 ms frames.
 
     :param duration: the recording's length in seconds (``probe_audio``), which sets ffmpeg's
@@ -95,8 +112,12 @@ def pcm_blocks(
     :raise ListenError: when ffmpeg cannot decode the file, or passed its memory or CPU limit.
     :raise ListenCancelled: when ``cancel()`` turns true between blocks.
     """
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file"]
-    argv += ["-i", str(path), "-vn", "-ac", str(channels), "-ar", str(SAMPLE_RATE), "-f", "s16le", "pipe:1"]
+    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", *UNTRUSTED_INPUT_FLAGS]
+    # Channels kept apart are the file's own, in its own order, never converted: "-ac 3" asks for
+    # ffmpeg's default 3-channel layout (2.1) and remixed a 3.0 file's centre into its left and
+    # right, and even a "pan" to 3 unnamed channels remixed it; decoding as it is does not.
+    layout = ["-ac", "1"] if channels == 1 else []
+    argv += ["-i", f"file:{path}", "-vn", *layout, "-ar", str(SAMPLE_RATE), "-f", "s16le", "pipe:1"]
     frames_per_block = max(1, int(block_seconds * 100))
     block_bytes = frames_per_block * FRAME * 2 * channels
     try:

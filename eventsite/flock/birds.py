@@ -188,14 +188,19 @@ class BirdSprites:
 
     :param scale: 1.0 suits six birds in a 1280x720 frame; smaller for more.
     :param facing: "right" or "left" (mirrored), so birds can face the middle.
+    :param drawn: the poses already drawn by the same bird facing the other way
+        (``other.drawn``): a mirror image costs a flip, not a second drawing.
     """
 
-    def __init__(self, spec: BirdSpec, *, scale: float = 1.0, facing: str = "right") -> None:
+    def __init__(self, spec: BirdSpec, *, scale: float = 1.0, facing: str = "right", drawn: dict | None = None) -> None:
         self.spec = spec
         self.look = design_bird(spec)
         self.radius = BASE_RADIUS * scale
         self.facing = facing
-        self._cache: dict[tuple[Mouth, bool, bool], tuple[Image.Image, tuple[int, int]]] = {}
+        self._cache: dict[tuple[Mouth, bool, bool, bool], tuple[Image.Image, tuple[int, int]]] = {}
+        #: every pose drawn so far facing right: (cropped sprite, its box on the canvas, canvas width),
+        #: shared with the same bird facing the other way
+        self.drawn: dict[tuple, tuple[Image.Image, tuple[int, int, int, int], int]] = {} if drawn is None else drawn
         width = round(CANVAS[0] * self.radius)
         #: the full sprite canvas, (width, height)
         self.size = (width, round(CANVAS[1] * self.radius))
@@ -211,24 +216,31 @@ class BirdSprites:
         return canvas
 
     def placed(
-        self, mouth: Mouth = Mouth.REST, *, blink: bool = False, speaking: bool = False
+        self, mouth: Mouth = Mouth.REST, *, blink: bool = False, speaking: bool = False, wing_up: bool = False
     ) -> tuple[Image.Image, tuple[int, int]]:
         """The sprite cropped to the bird, and where its corner sits on the full canvas.
 
         Cropping the transparent margin halves the memory and the pasting time.
+        ``wing_up``: a gesture (generated birds only; uploaded artwork has no wing to lift).
         """
-        key = (mouth, blink, speaking)
+        key = (mouth, blink, speaking, wing_up)
         found = self._cache.get(key)
         if found is None:
-            lean = SPEAKING_LEAN if speaking else 0.0
-            if self.spec.artwork is not None:
-                image = artwork_sprite(self.spec.artwork, self.radius, mouth, lean)
+            right = self.drawn.get(key)
+            if right is None:
+                lean = SPEAKING_LEAN if speaking else 0.0
+                if self.spec.artwork is not None:
+                    image = artwork_sprite(self.spec.artwork, self.radius, mouth, lean)
+                else:
+                    image = draw_bird(self.look, self.radius, mouth, blink, lean, wing_up)
+                box = image.getbbox() or (0, 0, 1, 1)
+                right = (image.crop(box), box, image.width)
+                self.drawn[key] = right
+            crop, box, width = right
+            if self.facing == "left":  # the mirror image: flipped, and its margin on the other side
+                found = (crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (width - box[2], box[1]))
             else:
-                image = draw_bird(self.look, self.radius, mouth, blink, lean)
-            if self.facing == "left":
-                image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-            box = image.getbbox() or (0, 0, 1, 1)
-            found = (image.crop(box), (box[0], box[1]))
+                found = (crop, (box[0], box[1]))
             self._cache[key] = found
         return found
 

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
-from .birds_draw import ANCHOR, CANVAS, SUPERSAMPLE
+from .birds_draw import ANCHOR, CANVAS, MOUTH_POSES, SUPERSAMPLE
 from .drawing import mix
 from .timeline import Mouth
 
@@ -169,8 +169,6 @@ def artwork_sprite(art: CustomArtwork, radius: float, mouth: Mouth, lean: float)
 
 def _with_beak(picture: Image.Image, art: CustomArtwork, mouth: Mouth) -> Image.Image:
     """Draw an opening beak over a single picture at ``art.beak_at``."""
-    from .birds_draw import MOUTH_POSES
-
     s = SUPERSAMPLE
     layer = Image.new("RGBA", (picture.width * s, picture.height * s), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)

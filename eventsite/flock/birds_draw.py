@@ -59,11 +59,14 @@ MOUTH_POSES: dict[Mouth, tuple[float, float, float, str]] = {
 }
 
 
-def draw_bird(look: BirdLook, radius: float, mouth: Mouth, blink: bool, lean: float) -> Image.Image:
+def draw_bird(
+    look: BirdLook, radius: float, mouth: Mouth, blink: bool, lean: float, wing_up: bool = False
+) -> Image.Image:
     """An RGBA sprite of ``look`` with body radius ``radius`` (final pixels).
 
     The canvas is ``CANVAS`` radii; the feet touch the branch at ``ANCHOR``.
     ``lean`` tilts the body forward (degrees) around the hips; the feet stay put.
+    ``wing_up``: the near wing raised in a gesture (a speaker stressing a word).
     """
     s = SUPERSAMPLE
     r = radius * look.size * s
@@ -85,7 +88,7 @@ def draw_bird(look: BirdLook, radius: float, mouth: Mouth, blink: bool, lean: fl
     fill_shape(draw, oval_points(cx, cy, rx + lw, ry + lw), ink)
     fill_shape(draw, oval_points(cx, cy, rx, ry), look.body)
     _markings(body, look, cx, cy, rx, ry, r)
-    _wing(draw, look, cx, cy, rx, ry, r, lw, ink)
+    _wing(draw, look, cx, cy, rx, ry, r, lw, ink, wing_up)
     if look.cheek:
         blush = mix(look.body, (255, 130, 150), 0.55)
         draw.ellipse(ellipse_box(cx + 0.05 * r, cy - 0.05 * r, 0.15 * r, 0.09 * r), fill=blush)
@@ -194,12 +197,17 @@ def _markings(body: Image.Image, look: BirdLook, cx, cy, rx, ry, r) -> None:
     body.alpha_composite(layer)
 
 
-def _wing(draw, look: BirdLook, cx, cy, rx, ry, r, lw, ink) -> None:
+def _wing(draw, look: BirdLook, cx, cy, rx, ry, r, lw, ink, raised: bool = False) -> None:
     penguin = look.species == "penguin"
-    # the near wing folded on the flank: round shoulder in front, tip to the back
+    # the near wing folded on the flank: round shoulder in front, tip to the back;
+    # raised, it swings up and back from the shoulder, like a hand lifted to make a point
     x, y = cx - (0.3 if penguin else 0.1) * rx, cy + (0.0 if penguin else 0.02) * ry
     angle = math.radians(120 if penguin else 158)
     length, width = (0.9 * r, 0.3 * r) if penguin else (0.82 * r, 0.42 * r)
+    if raised:
+        # out in front of the breast and up, its tip past the body's edge
+        x, y = cx + 0.05 * rx, cy + 0.2 * ry
+        angle, length = math.radians(-38), length * 1.2
     fill_shape(draw, drop_points(x, y, length + lw * 1.6, width + lw * 1.6, angle, 0.12 * r), ink)
     fill_shape(draw, drop_points(x, y, length, width, angle, 0.12 * r), look.wing)
     if not penguin:

@@ -21,17 +21,18 @@ from pathlib import Path
 import numpy as np
 
 from .activity import RATE, FrameAnalysis, Segment, analyse_frames, speech_segments
-from .audio import AudioFacts, frame_levels_db, pcm_blocks, probe_audio
+from .audio import AudioFacts, ListenCancelled, frame_levels_db, pcm_blocks, probe_audio
 from .corrections import apply_corrections  # noqa: F401  (part of this module's interface for the job)
+from .diarize import diarize, speech_windows, voice_prints, word_boundaries
 from .mouths import hear_phones, hold_shapes, mouths_from_loudness, mouths_from_phones
 from .speakers import (
     MIN_TURN,
-    cluster_voices,
     smooth_labels,
     speakers_from_captions,
     speakers_from_channels,
     speakers_from_chapters,
 )
+from .spoken_phones import phones_from_words
 from .timeline import FLOCK_FPS, Mouth, SpeechTimeline, Turn
 
 #: share of the progress bar per pass: activity, microphones, phones (phones are the slow part)
@@ -55,6 +56,7 @@ def build_timeline(
     chapters: Sequence[tuple[float, int]] | None = None,
     channels: str | Sequence[int] | None = None,
     language: str = "en",
+    words: Sequence[tuple[float, float, str]] | None = None,
     on_progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> SpeechTimeline:
@@ -68,6 +70,8 @@ def build_timeline(
         each channel (-1 to ignore one), or None to listen to the mix only.
     :param language: the panel's language; phones are heard for English only, other
         languages get loudness-driven beaks.
+    :param words: ``(start, end, text)`` of the words said, when known (recognised or aligned):
+        the beaks then take the dictionary phones of those words instead of recognised phones.
     :param on_progress: called with 0..1 as the passes advance.
     :param cancel: polled between blocks; when it returns true, ``ListenCancelled`` is raised.
     :raise ListenError: when the file cannot be read as sound (plain-words message).
@@ -90,14 +94,18 @@ def build_timeline(
         report(1.0)
         return SpeechTimeline(duration, list(speakers), [], Mouth.REST.value * flock_frames, notes=notes)
 
+    uncertain: list[Segment] = []
     labels, source = _who_speaks(
-        audio_path, facts, analysis, segments, speakers, captions, chapters, channels, notes, cancel
+        audio_path, facts, analysis, segments, speakers, captions, chapters, channels, notes, uncertain, words, cancel
     )
     report(split[0] + split[1])
     turns = turns_from_labels(labels, segments)
 
     shapes = None
-    if language.split("-")[0].lower() == "en":
+    if words:
+        phones = phones_from_words(words)
+        shapes = mouths_from_phones(phones, segments, flock_frames) if phones else None
+    elif language.split("-")[0].lower() == "en":
         phones = hear_phones(
             pcm_blocks(audio_path, cancel=cancel, block_seconds=2.0, duration=seconds),
             segments,
@@ -112,7 +120,16 @@ def build_timeline(
     if shapes is None:
         shapes = mouths_from_loudness(analysis, segments, flock_frames)
     report(1.0)
-    return SpeechTimeline(duration, list(speakers), turns, hold_shapes(shapes), source=source, notes=notes)
+    return SpeechTimeline(
+        duration,
+        list(speakers),
+        turns,
+        hold_shapes(shapes),
+        source=source,
+        notes=notes,
+        uncertain=[[round(u.start, 2), round(u.end, 2)] for u in uncertain],
+        words=[[round(a, 3), round(b, 3), text] for a, b, text in words or ()],
+    )
 
 
 def turns_from_labels(labels: np.ndarray, segments: Sequence[Segment]) -> list[Turn]:
@@ -185,6 +202,8 @@ def _who_speaks(
     chapters,
     channels,
     notes: list[str],
+    uncertain: list[Segment],
+    words,
     cancel,
 ) -> tuple[np.ndarray, str]:
     """Labels per 10 ms frame and the source they came from, notes appended as decided."""
@@ -219,14 +238,21 @@ def _who_speaks(
             "seat anyone else who speaks so they get a bird of their own."
         )
         return np.zeros(frames, dtype=np.int16), "single"
-    labels, voices = cluster_voices(analysis, segments, len(speakers), frames)
+    windows = speech_windows(segments)
+    blocks = pcm_blocks(path, cancel=cancel, duration=facts.duration)
+    boundaries = word_boundaries(list(words)) if words else []
+    found = diarize(voice_prints(blocks, windows, cancel), windows, len(speakers), frames, boundaries)
+    if cancel is not None and cancel():
+        raise ListenCancelled("Listening was cancelled.")
     notes.append(CLUSTERED_NOTE)
-    if voices > len(speakers):
+    if 0 < found.voices < len(speakers):
         notes.append(
-            f"There seem to be more voices than the {len(speakers)} seated panelists; "
-            "someone unseated (a moderator or the audience?) is shown as one of them."
+            f"Only {found.voices} different voice{'s' if found.voices != 1 else ''} could be told apart for "
+            f"{len(speakers)} seats, so {'some birds stay' if found.voices > 1 else 'one bird speaks'} "
+            "throughout; check in the studio whether everyone spoke."
         )
-    return labels, "clusters"
+    uncertain.extend(found.uncertain)
+    return found.labels, "clusters"
 
 
 def _channel_seats(channels, available: int, seats: int, notes: list[str]) -> list[int] | None:

@@ -17,6 +17,7 @@ failure, timeout or cancel leaves the previous flock (if any) untouched.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -31,12 +32,15 @@ from ..transcode.errors import TranscodeError
 from ..transcode.hls import HlsRung, write_master_playlist
 from ..transcode.pipeline import RenditionOutput
 from ..transcode.plan import plan_storyboard
+from ..transcode.probe import UNTRUSTED_INPUT_FLAGS
 from ..transcode.run import QUIET_FLAGS, Progress, run_ffmpeg
 from ..transcode.settings import TranscodeSettings
 from ..transcode.storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
+from .audio import ListenError
 from .birds import BirdSpec
+from .emphasis import gesture_frames, loudness_per_frame
 from .render_pipe import FrameCommands, FramePipe
-from .scene import Caption, FlockScene
+from .scene import DIRECTED, LINEUP, Caption, FlockScene
 from .timeline import SpeechTimeline
 
 MP4 = "flock.mp4"
@@ -82,6 +86,7 @@ def render_flock(
     audio_demuxer: str | None = None,
     audio_copy: bool = False,
     settings: TranscodeSettings | None = None,
+    style: str = LINEUP,
 ) -> FlockOutput:
     """Draw the flock of ``timeline`` into the empty folder ``out_dir`` (MP4, HLS, poster, storyboard).
 
@@ -95,6 +100,8 @@ def render_flock(
         transcoder's ``audio.m4a``): copy it rather than encode it again. Encoding AAC was a
         fifth of the encoder's CPU, and it ran on the thread that feeds x264.
     :param timeout: wall-clock seconds for the whole render (default 2x the duration, at least 2 minutes).
+    :param style: ``scene.LINEUP`` (one fixed view) or ``scene.DIRECTED`` (camera shots from who
+        speaks, listeners turned to the speaker, wing gestures on the loudness peaks of the sound).
     :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) ``detail`` has ffmpeg's stderr tail.
     """
     settings = settings or TranscodeSettings()
@@ -104,7 +111,17 @@ def render_flock(
         raise TranscodeError("The recording's sound is missing.", str(audio_path))
     started = time.monotonic()
     limit = max(120.0, 2.0 * timeline.duration) if timeout is None else timeout
-    scene = FlockScene(timeline, birds, colours=colours, title=title, captions=captions, size=size)
+    gestures = frozenset()
+    if style == DIRECTED:
+        frames = max(1, math.ceil(timeline.duration * timeline.fps - 1e-6))
+        try:
+            loudness = loudness_per_frame(audio_path, timeline.fps, frames, timeline.duration)
+        except ListenError as exc:
+            raise TranscodeError("The flock video could not be made.", str(exc)) from None
+        gestures = gesture_frames(timeline, loudness)
+    scene = FlockScene(
+        timeline, birds, colours=colours, title=title, captions=captions, size=size, style=style, gestures=gestures
+    )
     board = plan_storyboard(timeline.duration, size[0], size[1])
     workdir = out_dir
     workdir.mkdir(parents=True, exist_ok=True)
@@ -160,7 +177,9 @@ def build_flock_argv(
     video = ffmpeg.input(
         "pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{size[0]}x{size[1]}", framerate=fps, thread_queue_size=3
     )
-    audio_options = {"protocol_whitelist": "file"}
+    # The sound may be the upload itself: opened as the upload probe opens it (transcode.probe).
+    flags = UNTRUSTED_INPUT_FLAGS
+    audio_options = {flag.removeprefix("-"): value for flag, value in zip(flags[::2], flags[1::2], strict=True)}
     if audio_demuxer:
         audio_options["format"] = audio_demuxer
     audio = ffmpeg.input(f"file:{audio_path}", **audio_options)

@@ -1,12 +1,19 @@
-"""Background jobs: the only bridge between ``eventsite.transcode`` and the database.
+"""Background jobs: one package, one runner, every kind.
 
-The ``TranscodeJob`` row is the truth; the queue only carries its id. A worker
-claims a job with one conditional UPDATE (``queued → running``), so a second
-delivery of the same id does nothing. While ffmpeg runs, a watcher thread
-writes progress and a heartbeat every second and notices an organiser's
-cancel. Whatever happens, the row ends ``succeeded``, ``failed`` or
-``cancelled``. If the worker itself dies (SIGKILL, power cut) the heartbeat
-goes stale and :func:`requeue_stale_jobs` hands the job to another worker.
+The job row is the truth (a recording's ``RecordingJob`` of any kind, a
+quote ``Clip``); the queue only carries its id.
+
+- :mod:`.enqueue` is the one place jobs are queued and cancelled;
+- :mod:`.tasks` holds the table of kinds and the queue tasks;
+- :mod:`.runner` is the one lifecycle: claim (``queued → running`` in one
+  conditional UPDATE, so a second delivery does nothing), a heartbeat and
+  progress every second, the kind's work, and a final state written in a
+  ``finally``; and the one policy for workers that die (stale heartbeat →
+  re-queued with backoff up to ``JOB_MAX_ATTEMPTS``; lost messages re-sent);
+- :mod:`.pipeline` is the order of a recording's jobs, as data;
+- the kinds only do the work: :mod:`.transcode_job` (the ladder),
+  :mod:`.flock_job`, :mod:`.clip_job`, ``eventsite.transcripts.job`` (captions,
+  alignment), :mod:`.posters`, :mod:`.mail_jobs`.
 """
 
 from __future__ import annotations
@@ -19,14 +26,25 @@ from huey.storage import RedisStorage, SqliteStorage
 from ..extensions import queue
 from ..transcode import limits as transcode_limits
 from . import runtime
+from .enqueue import (
+    JobRefused,
+    active_jobs,
+    cancel_job,
+    queue_alignment,
+    queue_auto_captions,
+    queue_clip,
+    queue_flock,
+    queue_poster,
+    queue_transcode,
+)
 from .housekeeping import housekeeping, requeue_stale_jobs
 from .mail_jobs import deliver_mail
-from .posters import choose_poster, queue_poster, render_poster
-from .transcode_job import JobRefused, active_job, cancel_job, queue_transcode, run_transcode_job
+from .posters import choose_poster, render_poster
+from .tasks import run_clip_job, run_recording_job
 
 __all__ = [
     "JobRefused",
-    "active_job",
+    "active_jobs",
     "cancel_job",
     "choose_poster",
     "queue_poster",
@@ -34,9 +52,14 @@ __all__ = [
     "deliver_mail",
     "housekeeping",
     "init_app",
+    "queue_alignment",
+    "queue_auto_captions",
+    "queue_clip",
+    "queue_flock",
     "queue_transcode",
     "requeue_stale_jobs",
-    "run_transcode_job",
+    "run_clip_job",
+    "run_recording_job",
 ]
 
 

@@ -1,9 +1,9 @@
 """The flock job: listen to a recording, then draw its panel as talking birds.
 
-Queued after every successful transcode (and by an organiser's "Draw the
-birds again" after correcting who speaks). It runs through the same claim,
-heartbeat and final-state machinery as the transcode (``transcode_job._run``
-dispatches on ``TranscodeJob.kind``); this module holds only what is
+Queued after every successful transcode (the pipeline, :mod:`.pipeline`)
+and by an organiser's "Draw the birds again" after correcting who speaks
+(:func:`eventsite.jobs.enqueue.queue_flock`). The runner (:mod:`.runner`)
+claims, watches and finishes the row; this module holds only what is
 particular to the birds: gathering the panel's facts from the database for
 the pure ``eventsite.flock`` layer, and storing what it made.
 """
@@ -14,28 +14,27 @@ import contextlib
 import logging
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from .. import transcode
+from .. import signals, transcode
+from ..events.birds import bird_spec
 from ..extensions import db
-from ..flock.audio import ListenCancelled, ListenError
+from ..flock.audio import ListenCancelled, ListenError, NoSound
 from ..flock.birds import BirdSpec
 from ..flock.corrections import apply_corrections
 from ..flock.listen import build_timeline, cues_from_webvtt
 from ..flock.render import render_flock
 from ..flock.timeline import SpeechTimeline
 from ..recordings import rendition_sets
-from ..recordings.captions import captions_of, read_cues
+from ..recordings.captions import captions_of
 from ..recordings.models import (
     CaptionSource,
-    JobKind,
-    JobStatus,
     Recording,
+    RecordingJob,
     Rendition,
     RenditionKind,
-    TranscodeJob,
 )
+from ..recordings.timeline import read_timeline
 from ..storage import StorageError, media_store
+from ..transcripts.recognise import recognise, recognises
 from . import runtime
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,9 @@ log = logging.getLogger(__name__)
 #: Share of the job's progress bar spent listening (the rest is drawing).
 LISTEN_SHARE = 0.3
 TIMELINE_NAME = "timeline.json"
+#: Further rounds of drawing when corrections keep arriving while the birds are drawn; past
+#: them the studio offers "Draw the birds again" with the number of changes still to draw.
+REDRAWS = 2
 #: The flock's renditions as the renderer labels them → their kinds here.
 FLOCK_KINDS = {
     "hls": RenditionKind.FLOCK_HLS,
@@ -54,49 +56,30 @@ FLOCK_KINDS = {
 SKY = ("#8ecae6", "#f1faee")
 
 
-def queue_flock(recording: Recording) -> TranscodeJob | None:
-    """Queue the flock job for ``recording`` unless one is already waiting or running."""
-    from .transcode_job import run_transcode_job
-
-    busy = db.session.scalar(
-        sa.select(TranscodeJob.id).where(
-            TranscodeJob.recording_id == recording.id,
-            TranscodeJob.kind == JobKind.FLOCK,
-            TranscodeJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-        )
-    )
-    if busy:
-        return None
-    job = TranscodeJob(kind=JobKind.FLOCK, status=JobStatus.QUEUED)
-    recording.jobs.append(job)
-    db.session.commit()
-    run_transcode_job(job.id)
-    return job
-
-
 def bird_specs(recording: Recording) -> list[BirdSpec]:
     """One bird per seated panelist, in seat order (left to right on the branch)."""
-    from ..events.birds import bird_spec
-
     return [bird_spec(seat.panelist) for seat in recording.panel.seats]
 
 
-def _captions(recording: Recording) -> tuple[list[tuple[float, float, str]] | None, list]:
-    """(voiced cue times for who-speaks, burned-in captions) from the first caption track."""
+def _captions(recording: Recording) -> list[tuple[float, float, str]] | None:
+    """Voiced cue times from the first caption track, when they can tell who speaks.
+
+    The flock the player streams carries no captions of its own: the player draws
+    the caption track (above its controls), so a burned-in copy would stack on it.
+    """
     tracks = captions_of(recording)
     if not tracks:
-        return None, []
+        return None
     try:
         with media_store().open(tracks[0].storage_key) as fh:
             voiced = cues_from_webvtt(fh.read().decode("utf-8", "replace"))
     except StorageError:
-        return None, []
-    burned = []
-    for (_start, _end, voice), cue in zip(voiced, read_cues(tracks[0]), strict=False):
-        burned.append((cue.start, cue.end, f"{voice}: {cue.plain_text}" if voice else cue.plain_text))
-    # Automatic captions took their voices from an earlier timeline of ours: not evidence of who speaks.
-    trusted = tracks[0].source is not CaptionSource.AUTOMATIC and any(v for _s, _e, v in voiced)
-    return (voiced if trusted else None), burned
+        return None
+    # Voices taken from an earlier timeline of ours (automatic captions, a transcript that named
+    # nobody) are not evidence of who speaks.
+    ours = tracks[0].source is CaptionSource.AUTOMATIC or tracks[0].voices_from_timeline
+    trusted = not ours and any(v for _s, _e, v in voiced)
+    return voiced if trusted else None
 
 
 def _chapters(recording: Recording) -> list[tuple[float, int]] | None:
@@ -105,25 +88,13 @@ def _chapters(recording: Recording) -> list[tuple[float, int]] | None:
     return marks or None
 
 
-def read_timeline(recording: Recording) -> SpeechTimeline | None:
-    """The speech timeline the last flock job stored, if any."""
-    key = next((r.storage_key for r in recording.renditions if r.kind is RenditionKind.TIMELINE), None)
-    if key is None:
-        return None
-    try:
-        with media_store().open(key) as fh:
-            return SpeechTimeline.from_json(fh.read().decode())
-    except (StorageError, ValueError, KeyError):
-        return None
-
-
 NO_SEATS_NOTE = (
     "Nobody is seated on this panel yet, so one bird named after the panel speaks for everyone. "
     "Seat the panelists and draw the birds again to give each of them a bird."
 )
 
 
-def make_flock(job: TranscodeJob, watcher) -> list[str]:
+def make_flock(job: RecordingJob, watcher) -> list[str]:
     """Listen, draw and publish the flock of ``job``'s recording; return the notes for the organiser.
 
     :raise TranscodeError: the recording could not be read or drawn (plain words).
@@ -160,17 +131,38 @@ def _set_prefix(recording: Recording) -> str:
     return found or rendition_sets.renditions_prefix(recording.id)  # a set from before sets had names
 
 
-def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path, soundtrack: Path | None) -> list[str]:
+def _listen_and_draw(job: RecordingJob, watcher, source: Path, work: Path, soundtrack: Path | None) -> list[str]:
     recording = job.recording
     panel = recording.panel
     info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
     names = [seat.panelist.name for seat in panel.seats] or [panel.title]
-    voiced, burned = _captions(recording)
+    voiced = _captions(recording)
+
+    english = recognises(recording.language)
+
+    def heard(fraction: float) -> None:  # recognition is about half of listening
+        watcher.on_progress(transcode.Progress(fraction * LISTEN_SHARE * 0.5, None, None, None, 0.0))
 
     def listened(fraction: float) -> None:
-        watcher.on_progress(transcode.Progress(fraction * LISTEN_SHARE, None, None, None, 0.0))
+        start = 0.5 if english else 0.0
+        watcher.on_progress(transcode.Progress((start + (1 - start) * fraction) * LISTEN_SHARE, None, None, None, 0.0))
 
     try:
+        # The words said, heard once: the beaks follow their phones, and the caption job reuses them.
+        words = None
+        if english:
+            names_said = [seat.panelist.name for seat in panel.seats]
+            words = [
+                (w.start, w.end, w.text)
+                for w in recognise(
+                    source,
+                    recording.duration_seconds or 0.0,
+                    names=names_said,
+                    title=panel.title,
+                    on_progress=heard,
+                    cancel=watcher.cancel.is_set,
+                )
+            ]
         timeline = build_timeline(
             source,
             names,
@@ -179,48 +171,65 @@ def _listen_and_draw(job: TranscodeJob, watcher, source: Path, work: Path, sound
             channels="auto",
             # Phones are heard for English only; other languages get loudness-driven beaks and a note.
             language=recording.language or "en",
+            words=words,
             on_progress=listened,
             cancel=watcher.cancel.is_set,
         )
     except ListenCancelled:
         raise transcode.TranscodeCancelled("Cancelled by an organiser.") from None
+    except NoSound as exc:  # a video without sound is a video: nothing to draw, nothing failed
+        return [str(exc)]
     except ListenError as exc:
         raise transcode.TranscodeError(str(exc)) from None
-    if recording.speech_corrections:
-        timeline = apply_corrections(timeline, recording.speech_corrections)
+    # The corrections current now; any saved while the birds are drawn are drawn in a further round.
+    timeline = _with_newer_corrections(timeline, recording)
 
     def drawn(progress: transcode.Progress) -> None:
         share = LISTEN_SHARE + (1 - LISTEN_SHARE) * min(progress.fraction, 1.0)
         watcher.on_progress(transcode.Progress(share, progress.fps, progress.speed, progress.eta_seconds, 0.0))
 
     birds = bird_specs(recording) if panel.seats else [BirdSpec(panel.title)]
-    folder = work / "flock"
-    result = render_flock(
-        soundtrack or source,
-        folder,
-        timeline,
-        birds,
-        colours=SKY,
-        title=panel.title,
-        captions=burned or None,
-        on_progress=drawn,
-        cancel=watcher.cancel,
-        # our own MP4 container, or the upload's probed demuxer
-        audio_demuxer="mp4" if soundtrack else info.demuxer,
-        audio_copy=soundtrack is not None,
-        settings=runtime.transcode_settings(),
-    )
-    (folder / TIMELINE_NAME).write_text(timeline.to_json())
-    store = media_store()
-    set_prefix = _set_prefix(recording)
-    prefix = rendition_sets.new_flock_prefix(set_prefix)
-    store.publish_dir(folder, prefix)
-    _store(recording, result.outputs, prefix)  # the new flock is live from here on
-    rendition_sets.sweep(store, rendition_sets.flock_parent(set_prefix), prefix)
+    for round_ in range(1 + REDRAWS):
+        folder = work / f"flock-{round_}"
+        result = render_flock(
+            soundtrack or source,
+            folder,
+            timeline,
+            birds,
+            colours=SKY,
+            title=panel.title,
+            on_progress=drawn,
+            cancel=watcher.cancel,
+            # our own MP4 container, or the upload's probed demuxer
+            audio_demuxer="mp4" if soundtrack else info.demuxer,
+            audio_copy=soundtrack is not None,
+            settings=runtime.transcode_settings(),
+            style=panel.flock_style,
+        )
+        (folder / TIMELINE_NAME).write_text(timeline.to_json())
+        store = media_store()
+        set_prefix = _set_prefix(recording)
+        prefix = rendition_sets.new_flock_prefix(set_prefix)
+        store.publish_dir(folder, prefix)
+        _store(recording, result.outputs, prefix)  # the new flock is live from here on
+        rendition_sets.sweep(store, rendition_sets.flock_parent(set_prefix), prefix)
+        signals.flock_drawn.send(recording)
+        newer = _with_newer_corrections(timeline, recording)
+        if newer is timeline:
+            break
+        timeline = newer  # an organiser corrected who speaks while we drew: draw those too
     if not panel.seats:
         # The one bird is the panel's own: say that, not "given to <the panel's title>, the only seat".
         return [NO_SEATS_NOTE, *(n for n in timeline.notes if not n.startswith("Everything said is given to"))]
     return list(timeline.notes)
+
+
+def _with_newer_corrections(timeline: SpeechTimeline, recording: Recording) -> SpeechTimeline:
+    """``timeline`` with the corrections saved since it was made, read fresh from the database
+    (the studio saves them in its own transaction); ``timeline`` itself when there are none."""
+    db.session.refresh(recording, ["speech_corrections"])
+    newer = (recording.speech_corrections or [])[timeline.corrections_applied :]
+    return apply_corrections(timeline, newer) if newer else timeline
 
 
 def _store(recording: Recording, outputs, base: str) -> None:
@@ -248,4 +257,4 @@ def _store(recording: Recording, outputs, base: str) -> None:
     db.session.commit()
 
 
-__all__ = ["make_flock", "queue_flock", "read_timeline"]
+__all__ = ["make_flock", "read_timeline"]

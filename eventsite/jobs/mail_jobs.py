@@ -1,7 +1,8 @@
 """E-mail sent by a worker, so a slow or unreachable SMTP server never holds up a request.
 
 The request renders the whole message (subject, body, headers with their
-links) and queues those strings; the task only delivers them. When the SMTP
+links) and ``mail.queue_mail`` announces it (``signals.mail_ready``);
+:mod:`.enqueue` listens and queues those strings; the task only delivers them. When the SMTP
 server cannot take a message the task fails and huey tries again later;
 ``send_mail`` has logged the full message each time, so nothing is lost even
 after the last retry.

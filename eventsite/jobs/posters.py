@@ -1,4 +1,8 @@
-"""The poster frame an organiser picks, taken from the original with ffmpeg."""
+"""The poster frame an organiser picks, taken from the original with ffmpeg.
+
+The work and its queue task; :func:`eventsite.jobs.enqueue.queue_poster` checks
+the choice (:func:`poster_refusal`) and queues it, like every other job.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,21 @@ from ..recordings.models import Recording, RenditionKind
 from ..storage import media_store
 from ..times import clock
 from . import runtime
-from .transcode_job import JobRefused
 
 log = logging.getLogger(__name__)
+
+
+def poster_refusal(recording: Recording, seconds: float | None = None) -> str | None:
+    """Why no poster can be taken from ``recording`` (at ``seconds``), in plain words; None when one can."""
+    if _poster(recording) is None or not (recording.probe or {}).get("video"):
+        return "This recording has no video frames to take a poster from yet."
+    if seconds is not None and recording.duration_seconds and seconds > recording.duration_seconds:
+        return f"The recording ends at {clock(recording.duration_seconds)}; please choose an earlier moment."
+    return None
+
+
+def _poster(recording: Recording):
+    return next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
 
 
 def choose_poster(recording: Recording, seconds: float) -> None:
@@ -24,13 +40,12 @@ def choose_poster(recording: Recording, seconds: float) -> None:
     one (the store replaces a file whole, so the page never serves half a
     file); the time is kept for later re-transcodes.
 
-    :raise JobRefused: the recording has no poster yet (not transcoded, or audio only).
-    :raise TranscodeError: ffmpeg could not take the frame.
+    :raise TranscodeError: no poster to replace (not transcoded, or audio only), or ffmpeg
+        could not take the frame.
     """
-    poster = next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
-    video = (recording.probe or {}).get("video")
-    if poster is None or not video:
-        raise JobRefused("This recording has no video frames to take a poster from yet.")
+    if (why := poster_refusal(recording)) is not None:
+        raise transcode.TranscodeError(why)
+    poster, video = _poster(recording), recording.probe["video"]
     store = media_store()
     with tempfile.TemporaryDirectory(prefix="eventsite-poster-") as scratch:
         partial = Path(scratch) / "poster.jpg"
@@ -54,21 +69,6 @@ def choose_poster(recording: Recording, seconds: float) -> None:
 
 # In a worker, not the request: ffmpeg seeks in the original (gigabytes, maybe
 # on another machine) and a web worker would be tied up meanwhile.
-
-
-def queue_poster(recording: Recording, seconds: float) -> None:
-    """Check the choice now and take the frame in a worker.
-
-    :raise JobRefused: no poster to replace yet, or a moment past the end.
-    """
-    poster = next((r for r in recording.renditions if r.kind is RenditionKind.POSTER), None)
-    if poster is None or not (recording.probe or {}).get("video"):
-        raise JobRefused("This recording has no video frames to take a poster from yet.")
-    if recording.duration_seconds and seconds > recording.duration_seconds:
-        raise JobRefused(f"The recording ends at {clock(recording.duration_seconds)}; please choose an earlier moment.")
-    render_poster(recording.id, float(seconds))
-
-
 @queue.task()
 def render_poster(recording_id: int, seconds: float) -> None:
     """Take the chosen frame; a failure leaves the old poster and is logged."""
@@ -78,5 +78,5 @@ def render_poster(recording_id: int, seconds: float) -> None:
             return  # deleted meanwhile
         try:
             choose_poster(recording, seconds)
-        except (JobRefused, transcode.TranscodeError) as exc:
+        except transcode.TranscodeError as exc:
             log.warning("poster for recording %s at %.2f s failed: %s", recording_id, seconds, exc)

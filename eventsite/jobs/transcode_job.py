@@ -1,169 +1,126 @@
-"""One transcode job: queue it, claim it, watch it, run it, always finish it."""
+"""The ladder kind: transcode a recording's original into its rendition set.
+
+It only does the work; the runner (:mod:`.runner`) claims the row, watches it
+and finishes it, and the pipeline (:mod:`.pipeline`) queues what follows.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import logging
-import os
-import socket
-import threading
+import shutil
 from pathlib import Path
 
-import sqlalchemy as sa
-from flask import Flask
-
-from .. import search, transcode
-from ..database import utcnow
-from ..events.artwork import panel_artwork
-from ..extensions import db, queue
+from .. import signals, transcode
+from ..extensions import db
 from ..recordings import rendition_sets
-from ..recordings.models import (
-    JobKind,
-    JobStatus,
-    Recording,
-    RecordingStatus,
-    Rendition,
-    RenditionKind,
-    TranscodeJob,
-)
+from ..recordings.models import Recording, RecordingJob, RecordingStatus, Rendition, RenditionKind
 from ..storage import media_store
-from ..transcripts.job import make_captions, queue_auto_captions
 from . import runtime
-from .flock_job import make_flock, queue_flock
+from .chunk_job import ChunkWorkers, encode_in_chunks, forget_chunks, stop_chunks
+from .ladder_plan import plan_for
 
-log = logging.getLogger(__name__)
-_HOST = socket.gethostname()
-
-
-class JobRefused(Exception):
-    """A job request that cannot be done now, in plain words."""
-
-
-def active_job(recording: Recording) -> TranscodeJob | None:
-    """The recording's queued or running job, if any."""
-    return db.session.scalar(
-        sa.select(TranscodeJob).where(
-            TranscodeJob.recording_id == recording.id,
-            TranscodeJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-        )
-    )
+#: share of the progress bar for the quick set (bench/publish.py: about 5% of the full ladder's time)
+QUICK_SHARE = 0.05
+#: the job's note while the quick set is live and the full ladder is being made
+WATCHABLE_QUICK = "Watchable now (quick): the upload's own picture; full quality follows."
+#: share of the progress bar for the first rung of an upload that must be encoded
+FIRST_SHARE = 0.25
+#: the job's note while that rung is live
+WATCHABLE_FIRST = "Watchable now ({label}): the other sizes follow."
 
 
-def queue_transcode(recording: Recording) -> TranscodeJob:
-    """Create a queued job for ``recording`` and hand its id to the queue.
+def make_renditions(job: RecordingJob, watcher, workers: ChunkWorkers | None = None) -> None:
+    """Probe the original, run the one ffmpeg process, publish the new set atomically.
 
-    One job per recording at a time, so two runs never race to publish.
+    A first upload that is already web-ready is published twice: at once as the
+    quick set (its picture copied, transcode/quick.py, its AAC encoded fast), then as
+    the full ladder with its own sound pass. One that must be encoded (and lasts
+    FIRST_RUNG_MIN_SECONDS) is published first on the rung the player starts on, at the
+    fast FIRST_RUNG_PRESET, the same way. Each set goes live in one commit, so the page shows the early set or the full
+    one, never a half-made one.
 
-    :raise JobRefused: the recording already has a queued or running job.
+    A long recording's ladder is shared out as chunks to every worker on the queue
+    (chunk_job.py, with ``workers``) and joined; a short one is one ffmpeg run here.
+
+    :raise TranscodeError: the original could not be read or transcoded (plain words).
+    :raise TranscodeCancelled: an organiser cancelled the job.
     """
-    if active_job(recording) is not None:
-        raise JobRefused("This recording is already being processed.")
-    job = TranscodeJob(kind=JobKind.TRANSCODE, status=JobStatus.QUEUED)
-    recording.jobs.append(job)
-    if recording.status is not RecordingStatus.READY:
-        recording.status = RecordingStatus.PROCESSING
-    db.session.commit()
-    run_transcode_job(job.id)
-    return job
-
-
-def cancel_job(job: TranscodeJob) -> None:
-    """Stop a job: a queued one at once, a running one within a second or so.
-
-    A running job is only *asked* to stop (``cancel_requested``); its worker
-    kills ffmpeg and writes the final state, so the row never claims
-    "cancelled" while ffmpeg is still writing files.
-    """
-    cancelled = db.session.execute(
-        sa.update(TranscodeJob)
-        .where(TranscodeJob.id == job.id, TranscodeJob.status == JobStatus.QUEUED)
-        .values(status=JobStatus.CANCELLED, finished_at=utcnow(), error="Cancelled by an organiser.")
-    ).rowcount
-    if not cancelled:
-        db.session.execute(
-            sa.update(TranscodeJob)
-            .where(TranscodeJob.id == job.id, TranscodeJob.status == JobStatus.RUNNING)
-            .values(cancel_requested=True)
-        )
-    db.session.commit()
-    db.session.refresh(job)
     recording = job.recording
-    if cancelled and recording.status is RecordingStatus.PROCESSING:
-        recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
-        db.session.commit()
+    store = media_store()
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(store.local_copy(recording.original_key))
+        info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
+        work = stack.enter_context(store.work_dir(rendition_sets.renditions_prefix(recording.id)))
+        plan = plan_for(recording, info, work)
+        options = {
+            "cancel": watcher.cancel,
+            "timeout": runtime.app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
+            "settings": runtime.transcode_settings(),
+        }
+        sound, start = None, 0.0
+        # only while nothing is live: a re-transcode never trades a full set for a quick one
+        if runtime.app.config["QUICK_PUBLISH"] and not recording.renditions and plan.video_index is not None:
+            early, share, note, encoder = None, QUICK_SHARE, WATCHABLE_QUICK, options["settings"]
+            if transcode.web_ready_refusal(info, plan) is None:
+                early = transcode.plan_quick(info, plan)
+            elif 0 < runtime.app.config["FIRST_RUNG_MIN_SECONDS"] <= info.duration:
+                early, share = transcode.first_rung(plan), FIRST_SHARE
+                note = WATCHABLE_FIRST.format(label=early.rungs[0].label)
+                encoder = transcode.first_rung_settings(encoder)  # the full ladder replaces it: fast
+            if early is not None:
+                outputs = transcode.transcode(
+                    source, work / "early", early, on_progress=_share(watcher, 0.0, share),
+                    **{**options, "settings": encoder},
+                )  # fmt: skip
+                # the full ladder copies the first rung's sound (publishing moves the folder away); a
+                # quick set's AAC was encoded fast, so the full ladder makes its own
+                if early.has_audio and not early.copy_picture:
+                    sound = shutil.copyfile(work / "early" / "audio.m4a", work / "early-sound.m4a")
+                _publish(store, recording, work / "early", outputs)
+                job.notes = [note]
+                db.session.commit()  # watchable from here on
+                start = share
+        spans = ()
+        if workers is not None:
+            settings = options["settings"]
+            spans = transcode.plan_chunks(plan, runtime.app.config["CHUNK_SECONDS"], settings.segment_seconds)
+        if spans:
+            try:
+                outputs = encode_in_chunks(
+                    job, watcher, source=source, work=work, plan=plan, spans=spans, sound=sound, workers=workers,
+                    report=_share(watcher, start, 1.0 - start), notes=list(job.notes or []), stack=stack,
+                    timeout=options["timeout"], settings=options["settings"],
+                )  # fmt: skip
+            except BaseException:
+                stop_chunks(job.id)
+                forget_chunks(store, job)
+                raise
+        else:
+            outputs = transcode.transcode(
+                source, work / "set", plan, on_progress=_share(watcher, start, 1.0 - start), sound=sound, **options
+            )
+        prefix = _publish(store, recording, work / "set", outputs)
+        if spans:
+            forget_chunks(store, job)
+    # the work folder went first, so the sweep sees only sets
+    rendition_sets.sweep(store, rendition_sets.renditions_prefix(recording.id), prefix)
+    signals.recording_ready.send(recording)  # a new recording brings its own captions
 
 
-def _claim(job_id: int) -> bool:
-    """Move the job from queued to running in one statement; False if someone else has it."""
-    return runtime.claim(TranscodeJob, job_id, JobStatus.QUEUED, JobStatus.RUNNING)
+def _publish(store, recording: Recording, folder: Path, outputs: list[transcode.RenditionOutput]) -> str:
+    """Make ``folder`` the recording's live set in one commit; return its prefix."""
+    prefix = rendition_sets.new_set_prefix(recording.id)
+    store.publish_dir(folder, prefix)
+    _store_outputs(recording, outputs, prefix)
+    recording.status = RecordingStatus.READY
+    db.session.commit()  # the new set is live from here on
+    return prefix
 
 
-class _Watcher(threading.Thread):
-    """Writes progress and a heartbeat every second; turns a cancel request into an event.
-
-    The first progress report is written at once rather than at the next beat,
-    so the studio shows movement as soon as ffmpeg has any.
-    """
-
-    def __init__(self, app: Flask, job_id: int, interval: float = 1.0) -> None:
-        super().__init__(daemon=True, name=f"job-{job_id}-watcher")
-        self.app, self.job_id, self.interval = app, job_id, interval
-        self.cancel = threading.Event()
-        self.stop = threading.Event()
-        self._wake = threading.Event()
-        self.latest: transcode.Progress | None = None
-
-    def on_progress(self, progress: transcode.Progress) -> None:
-        first = self.latest is None
-        self.latest = progress  # written by the watcher, so ffmpeg's reader never waits on the database
-        if first:
-            self._wake.set()
-
-    def finish(self) -> None:
-        self.stop.set()
-        self._wake.set()
-        self.join()
-
-    def run(self) -> None:
-        with self.app.app_context():
-            while True:
-                self._wake.wait(self.interval)
-                self._wake.clear()
-                if self.stop.is_set():
-                    return
-                self.beat()
-
-    def beat(self) -> None:
-        values: dict = {"heartbeat_at": utcnow()}
-        if (p := self.latest) is not None:
-            values.update(progress=min(p.fraction, 1.0), speed=p.speed, eta_seconds=p.eta_seconds)
-        try:
-            db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == self.job_id).values(**values))
-            db.session.commit()
-            if db.session.scalar(sa.select(TranscodeJob.cancel_requested).where(TranscodeJob.id == self.job_id)):
-                self.cancel.set()
-        except sa.exc.OperationalError:
-            db.session.rollback()  # a busy database must not kill the job; the next beat retries
-        finally:
-            db.session.remove()
-
-
-def _plan_for(recording: Recording, info: transcode.MediaInfo, workdir: Path) -> transcode.Plan:
-    cfg = runtime.app.config
-    # Audio-only talks still get a picture: the panel's title card as a still video.
-    artwork = str(panel_artwork(recording.panel, workdir / "artwork.png")) if info.video is None else None
-    plan = transcode.plan_renditions(
-        info,
-        ladder=tuple(cfg["TRANSCODE_LADDER"]),
-        cartoon=recording.panel.cartoon_enabled,
-        cartoon_height=cfg["CARTOON_HEIGHT"],
-        artwork=artwork,
-    )
-    if recording.poster_time is not None and plan.poster_time is not None:
-        # Keep the organiser's chosen poster frame across re-transcodes.
-        plan = dataclasses.replace(plan, poster_time=min(recording.poster_time, info.duration))
-    return plan
+def _share(watcher, start: float, share: float):
+    """Progress of one set as its part of the job's bar."""
+    return lambda p: watcher.on_progress(dataclasses.replace(p, fraction=start + share * p.fraction))
 
 
 def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput], base: str) -> None:
@@ -182,91 +139,3 @@ def _store_outputs(recording: Recording, outputs: list[transcode.RenditionOutput
                 size_bytes=out.size_bytes,
             )
         )
-
-
-# A fixed name, so jobs queued before a deploy that moves this code still run after it.
-@queue.task(name="eventsite.transcode")
-def run_transcode_job(job_id: int) -> None:
-    """Run one transcode job by id (a queue task; safe to deliver twice)."""
-    with runtime.app.app_context():
-        _run(job_id)
-
-
-def _run(job_id: int) -> None:
-    if not _claim(job_id):
-        log.info("job %s is not queued any more; skipping this delivery", job_id)
-        return
-    job = db.session.get(TranscodeJob, job_id)
-    recording = job.recording
-    # Which node ran what: with several workers this is where an operator looks.
-    log.info("job %s (%s, recording %s) started on %s pid %s", job_id, job.kind.value, recording.id, _HOST, os.getpid())
-    status, error, detail, notes = JobStatus.FAILED, "The transcoder stopped unexpectedly.", None, None
-    watcher = _Watcher(runtime.app, job_id)
-    watcher.start()
-    stack = contextlib.ExitStack()
-    try:
-        if job.kind is JobKind.FLOCK:
-            notes = make_flock(job, watcher)
-            status, error = JobStatus.SUCCEEDED, None
-            return
-        if job.kind in (JobKind.CAPTIONS, JobKind.ALIGN):
-            notes = make_captions(job, watcher)
-            status, error = JobStatus.SUCCEEDED, None
-            return
-        store = media_store()
-        source = stack.enter_context(store.local_copy(recording.original_key))
-        info = transcode.probe(source, timeout=runtime.app.config["UPLOAD_PROBE_TIMEOUT"])
-        work = stack.enter_context(store.work_dir(rendition_sets.renditions_prefix(recording.id)))
-        outputs = transcode.transcode(
-            source,
-            work / "set",
-            _plan_for(recording, info, work),
-            on_progress=watcher.on_progress,
-            cancel=watcher.cancel,
-            timeout=runtime.app.config.get("TRANSCODE_TIMEOUT") or transcode.default_timeout(info.duration),
-            settings=runtime.transcode_settings(),
-        )
-        prefix = rendition_sets.new_set_prefix(recording.id)
-        store.publish_dir(work / "set", prefix)
-        _store_outputs(recording, outputs, prefix)
-        recording.status = RecordingStatus.READY
-        db.session.commit()  # the new set is live from here on
-        stack.close()  # the work folder goes before the sweep, so the sweep sees only sets
-        rendition_sets.sweep(store, rendition_sets.renditions_prefix(recording.id), prefix)
-        search.reindex_panel(recording.panel)  # a new recording brings its own captions
-        status, error = JobStatus.SUCCEEDED, None
-    except transcode.TranscodeCancelled:
-        status, error = JobStatus.CANCELLED, "Cancelled by an organiser."
-    except transcode.TranscodeError as exc:
-        error, detail = exc.message, exc.detail
-    except Exception:  # noqa: BLE001  (any bug must still end the row in a final state)
-        log.exception("transcode job %s crashed", job_id)
-    finally:
-        stack.close()
-        watcher.finish()
-        _finish(job_id, status, error, detail, notes)
-
-
-def _finish(job_id: int, status: JobStatus, error: str | None, detail: str | None, notes=None) -> None:
-    """Write the final state; the recording stays ready if an older set is still live.
-
-    A successful transcode queues the flock job (the birds are drawn after the
-    ladder, so the video is watchable first and a failure to draw never costs it),
-    and then draft captions (after the flock, whose speech timeline names the speakers).
-    """
-    db.session.rollback()  # drop whatever a failure left half-done; successes committed already
-    job = db.session.get(TranscodeJob, job_id)
-    job.status, job.error, job.stderr_tail, job.finished_at = status, error, detail, utcnow()
-    job.notes = notes or None
-    if status is JobStatus.SUCCEEDED:
-        job.progress, job.eta_seconds = 1.0, 0.0
-    recording = job.recording
-    if status is not JobStatus.SUCCEEDED:
-        recording.status = RecordingStatus.READY if recording.renditions else RecordingStatus.FAILED
-    db.session.commit()
-    if status is JobStatus.SUCCEEDED and job.kind is JobKind.TRANSCODE and runtime.app.config["FLOCK_ENABLED"]:
-        queue_flock(recording)
-    elif (job.kind is JobKind.TRANSCODE and status is JobStatus.SUCCEEDED) or (
-        job.kind is JobKind.FLOCK and status is not JobStatus.CANCELLED
-    ):
-        queue_auto_captions(recording)  # after the birds, so draft captions can name who speaks

@@ -22,11 +22,11 @@ from flask import current_app
 from ..database import utcnow, write_transaction
 from ..events.models import Panel
 from ..extensions import db
+from ..signed import LinkProblem
 from ..storage import StorageError, media_store
 from . import mails, tokens
 from .models import DEFAULT_BUTTON_TEXT, Offer, Subscriber
 from .pdf import read_pdf
-from .tokens import LinkProblem
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.access import event_scope, manageable_events_query
@@ -24,12 +24,6 @@ from .models import Offer, Subscriber
 from .pdf import PdfError
 
 bp = Blueprint("offers_studio", __name__, url_prefix="/studio/offers")
-
-
-@bp.before_request
-@login_required
-def require_organiser():
-    """Close every page here to everyone but signed-in organisers."""
 
 
 def _offer_scope() -> sa.ColumnElement[bool]:

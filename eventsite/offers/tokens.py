@@ -8,38 +8,18 @@ deleted and signed up again (a new row) or changed stops working.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import time
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
+from .. import signed
+from ..mail import normalise_email  # noqa: F401  (offers use tokens.normalise_email)
 from .models import Subscriber
-
-
-class LinkProblem(Exception):
-    """A mailed link that cannot be used, with a sentence for its reader and an HTTP status."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _key() -> str:
-    return current_app.config["SECRET_KEY"]
 
 
 def keyed_hash(purpose: str, value: str) -> str:
     """HMAC-SHA256 of ``value`` under the secret key (rate-limit keys, link bindings)."""
-    key = hashlib.sha256(f"offers:{purpose}:{_key()}".encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def normalise_email(email: str) -> str:
-    """The address as stored and compared: trimmed and lower-cased."""
-    return (email or "").strip().lower()
+    return signed.keyed_hash(f"offers:{purpose}", value)
 
 
 def _binding(subscriber: Subscriber) -> str:
@@ -51,18 +31,12 @@ def _binding(subscriber: Subscriber) -> str:
 
 def form_token(now: float | None = None) -> str:
     """The signed "form shown at" time in the sign-up form's hidden field."""
-    return URLSafeSerializer(_key(), salt="offer-form").dumps(int(now if now is not None else time.time()))
+    return signed.form_token("offer-form", now)
 
 
 def form_age(token: str, now: float | None = None) -> float | None:
     """Seconds since the form was shown; None when the token is missing or forged."""
-    try:
-        issued = URLSafeSerializer(_key(), salt="offer-form").loads(token or "")
-    except BadSignature:
-        return None
-    if not isinstance(issued, int):
-        return None
-    return (now if now is not None else time.time()) - issued
+    return signed.form_age("offer-form", token, now)
 
 
 # Mailed links --------------------------------------------------------------
@@ -76,7 +50,7 @@ _LINKS = {
 
 def link_token(kind: str, subscriber: Subscriber) -> str:
     """A signed, timed token for ``kind`` ("offer-confirm" or "offer-download")."""
-    return URLSafeTimedSerializer(_key(), salt=kind).dumps([subscriber.id, _binding(subscriber)])
+    return signed.timed_serializer(kind).dumps([subscriber.id, _binding(subscriber)])
 
 
 def read_link_token(kind: str, token: str, max_age: float) -> tuple[int, str]:
@@ -85,13 +59,8 @@ def read_link_token(kind: str, token: str, max_age: float) -> tuple[int, str]:
     :raise LinkProblem: forged or damaged (400), or older than ``max_age`` (410).
     """
     what, hint = _LINKS[kind]
-    try:
-        subscriber_id, binding = URLSafeTimedSerializer(_key(), salt=kind).loads(token or "", max_age=max_age)
-        return int(subscriber_id), str(binding)
-    except SignatureExpired:
-        raise LinkProblem(f"This {what} has expired. {hint}", 410) from None
-    except (BadSignature, TypeError, ValueError):
-        raise LinkProblem(f"This {what} is not valid. Please check that the whole link was copied.", 400) from None
+    subscriber_id, binding = signed.read_timed_link(kind, token, max_age, what, hint, size=2)
+    return int(subscriber_id), str(binding)
 
 
 def binds(subscriber: Subscriber | None, binding: str) -> bool:
@@ -101,13 +70,13 @@ def binds(subscriber: Subscriber | None, binding: str) -> bool:
 
 def unsubscribe_token(subscriber: Subscriber) -> str:
     """The token of the unsubscribe link in every mail; it does not expire (RFC 8058 expects that)."""
-    return URLSafeSerializer(_key(), salt="offer-unsubscribe").dumps([subscriber.id, _binding(subscriber)])
+    return signed.serializer("offer-unsubscribe").dumps([subscriber.id, _binding(subscriber)])
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """``(subscriber id, binding)`` from an unsubscribe link, or None when forged."""
     try:
-        subscriber_id, binding = URLSafeSerializer(_key(), salt="offer-unsubscribe").loads(token or "")
+        subscriber_id, binding = signed.serializer("offer-unsubscribe").loads(token or "")
         return int(subscriber_id), str(binding)
     except (BadSignature, TypeError, ValueError):
         return None

@@ -8,16 +8,16 @@ to, an address that already confirmed.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from ..extensions import csrf, db, limiter
 from ..recordings.serving import stored_file_response
+from ..signed import LinkProblem, link_problem_page
 from . import operations as ops
 from . import tokens
 from .block import signup_form
 from .forms import SIGNUP_PREFIX, ConfirmForm, SignupForm, UnsubscribeForm
 from .models import Offer
-from .tokens import LinkProblem
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -60,6 +60,10 @@ def signup(offer_id: int):
     found = _public_offer_or_404(offer_id)
     form = SignupForm(prefix=SIGNUP_PREFIX)
     if not form.validate_on_submit():
+        if _wants_json():
+            errors = {name.removeprefix(f"{SIGNUP_PREFIX}-"): list(e) for name, e in form.errors.items()}
+            fresh = signup_form().started.data  # posting again after a fix counts from now
+            return jsonify(message="Please check the form.", errors=errors, started=fresh), 400
         return render_template("offers/offer.html", offer=found, form=form), 400
     ops.sign_up(
         found,
@@ -67,17 +71,42 @@ def signup(offer_id: int):
             email=form.email.data, form_age=tokens.form_age(form.started.data), honeypot=form.company.data or ""
         ),
     )
+    if _wants_json():
+        return jsonify(message=SENT.format(title=found.title))
     return redirect(url_for(".sent", offer_id=found.id), 303)
+
+
+#: The answer to every sign-up, whoever signed up (offers/sent.html says it at more length).
+SENT = "Check your inbox: we have sent a link to the address you gave. Follow it to confirm, and “{title}” is yours."
+
+#: A refused try, said to a person who may be on a venue's shared Wi-Fi, where many count as one.
+SLOW_DOWN = (
+    "Too many attempts to sign up from here in a short time. On shared Wi-Fi (at a conference, say) "
+    "everyone counts as one, so others may have used up the tries: please try again in a few minutes, "
+    "or from your phone's mobile data."
+)
+
+
+def _wants_json() -> bool:
+    """The guide box on the panel page posts with fetch and shows the answer in place."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.errorhandler(429)
+def too_many_signups(_exc):
+    """A rate-limited sign-up: the reason and what to do, in the box (JSON) or on the offer's page."""
+    if _wants_json():
+        return jsonify(message=SLOW_DOWN), 429
+    found = db.session.get(Offer, request.view_args.get("offer_id", 0)) if request.view_args else None
+    if not ops.offer_is_public(found):
+        return render_template("errors/error.html", code=429, title="Slow down", message=SLOW_DOWN), 429
+    return render_template("offers/offer.html", offer=found, form=signup_form(), refused=SLOW_DOWN), 429
 
 
 @bp.get("/<int:offer_id>/sent")
 def sent(offer_id: int):
     """ "Check your inbox": shown after every sign-up, whoever signed up."""
     return render_template("offers/sent.html", offer=_public_offer_or_404(offer_id))
-
-
-def _problem(exc: LinkProblem, title: str):
-    return render_template("offers/link.html", title=title, problem=exc.message), exc.status
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -90,14 +119,14 @@ def confirm(token: str):
     try:
         subscriber = ops.check_confirm_link(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("offers/link.html", title=title, offer=subscriber.offer, form=form)
     try:
         subscriber = ops.confirm(token)
     except LinkProblem as exc:
-        return _problem(exc, title)
+        return link_problem_page(exc, title)
     response = render_template(
         "offers/link.html", title="Your guide", offer=subscriber.offer, download=ops.download_url(subscriber)
     )
@@ -113,7 +142,7 @@ def download(token: str):
     try:
         found = ops.check_download(token)
     except LinkProblem as exc:
-        return _problem(exc, "Download the guide")
+        return link_problem_page(exc, "Download the guide")
     response = stored_file_response(found.file_key, "application/pdf", "private, no-store")
     response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
     return response

@@ -3,8 +3,6 @@ and whether they manage the event of what they ask for."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
@@ -13,18 +11,18 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from ..accounts.access import can_manage_event, can_see_panelist
 from ..accounts.models import Organiser
 from ..accounts.tokens import TokenRefused, check_token
+from ..database import row_id
 from ..events.models import Panel
 from ..extensions import db
+from ..refusals import Refused
+from ..storage import PEOPLE_FOLDER, key_owner
 from .models import Recording
 
 
-class AccessRefused(Exception):
+class AccessRefused(Refused):
     """The request may not do this; ``status`` is 401 (who are you?) or 403 (not like that)."""
 
-    def __init__(self, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    status = 401
 
 
 def bearer_token() -> str | None:
@@ -116,12 +114,11 @@ def viewer_may_read_private(key: str) -> bool:
         return False
     if organiser.manages_every_event:
         return True
-    parts = PurePosixPath(key).parts
-    if len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()) or len(parts[1]) > 18:
+    folder, owner = key_owner(key) or (None, None)
+    owner_id = row_id(owner)
+    if owner_id is None:
         return False
-    if parts[0] == "people":
-        return can_see_panelist(organiser, int(parts[1]))
-    if parts[0] == "recordings":
-        event_id = db.session.scalar(sa.select(Panel.event_id).join(Recording).where(Recording.id == int(parts[1])))
-        return can_manage_event(organiser, event_id)
-    return False
+    if folder == PEOPLE_FOLDER:
+        return can_see_panelist(organiser, owner_id)
+    event_id = db.session.scalar(sa.select(Panel.event_id).join(Recording).where(Recording.id == owner_id))
+    return can_manage_event(organiser, event_id)

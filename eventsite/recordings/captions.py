@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from .. import search
+from .. import signals
 from ..extensions import db
-from ..storage import StorageError, media_store
+from ..storage import StorageError, media_store, recording_key
 from ..times import vtt_timestamp
 from .line_errors import LineError
 from .models import Caption, CaptionSource, Recording
@@ -50,6 +50,11 @@ class Cue:
         """Who says the cue, from its WebVTT voice span; "" when it names nobody."""
         match = _VOICE.search(self.text)
         return unescape(match.group(1)).strip() if match else ""
+
+    def revoiced(self, voice: str) -> Cue:
+        """The same cue said by ``voice`` (a name safe inside ``<v …>``): the old voice spans go."""
+        words = _VOICE.sub("", self.text).replace("</v>", "")
+        return Cue(self.start, self.end, f"<v {voice}>{words}" if voice else words)
 
     @property
     def plain_text(self) -> str:
@@ -192,10 +197,12 @@ def save_caption(
     data: bytes,
     *,
     source: CaptionSource = CaptionSource.UPLOADED,
+    voices_from_timeline: bool = False,
 ) -> Caption:
     """Store a caption file for ``recording``, replacing the one in the same language.
 
     :param source: where the words came from (an upload, recognition, alignment, the editor).
+    :param voices_from_timeline: the cues' voices were taken from the speech timeline (they follow its corrections).
     :raise CaptionError: too big, not a caption file we can read, or a label with markup.
     """
     if "<" in label or ">" in label:
@@ -205,16 +212,23 @@ def save_caption(
         raise CaptionError(f"the file is larger than {MAX_CAPTION_BYTES // 1024 // 1024} MB.")
     vtt = convert_to_webvtt(data)
     # A new name each time, so players and caches never mix an old file with a new one.
-    key = f"recordings/{recording.id}/captions/{language}-{secrets.token_hex(4)}.vtt"
+    key = recording_key(recording.id, "captions", f"{language}-{secrets.token_hex(4)}.vtt")
     media_store().save_bytes(key, vtt.encode())
     for old in db.session.scalars(
         sa.select(Caption).where(Caption.recording_id == recording.id, Caption.language == language)
     ):
         delete_caption(old, commit=False)
-    caption = Caption(recording_id=recording.id, language=language, label=label, storage_key=key, source=source)
+    caption = Caption(
+        recording_id=recording.id,
+        language=language,
+        label=label,
+        storage_key=key,
+        source=source,
+        voices_from_timeline=voices_from_timeline,
+    )
     db.session.add(caption)
     db.session.commit()
-    search.reindex_panel(recording.panel)
+    signals.captions_changed.send(recording)
     return caption
 
 
@@ -225,7 +239,7 @@ def delete_caption(caption: Caption, *, commit: bool = True) -> None:
     db.session.delete(caption)
     if commit:
         db.session.commit()
-        search.reindex_panel(recording.panel)
+        signals.captions_changed.send(recording)
 
 
 def captions_of(recording: Recording) -> list[Caption]:
@@ -233,6 +247,14 @@ def captions_of(recording: Recording) -> list[Caption]:
     return list(
         db.session.scalars(sa.select(Caption).where(Caption.recording_id == recording.id).order_by(Caption.language))
     )
+
+
+def public_captions_of(recording: Recording) -> list[Caption]:
+    """The captions the public may see: all, but unchecked automatic ones when the panel keeps drafts in the studio."""
+    captions = captions_of(recording)
+    if recording.panel.drafts_public:
+        return captions
+    return [c for c in captions if c.source is not CaptionSource.AUTOMATIC]
 
 
 def read_cues(caption: Caption) -> list[Cue]:

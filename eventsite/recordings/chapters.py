@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..times import clock as format_time  # noqa: F401  (re-exported: the chapters' way to write a time)
-from ..times import iso_duration, parse_time  # noqa: F401  (re-exported)
+from ..times import clock, iso_duration, parse_time  # noqa: F401  (re-exported)
 from .line_errors import LineError
 from .models import Chapter, Recording
 
@@ -61,11 +60,9 @@ def parse_chapter_lines(text: str, duration: float | None = None) -> list[Chapte
         if start is None:
             raise ChapterError(f"“{match.group('time')}” is not a time.", number)
         if duration is not None and start >= duration:
-            raise ChapterError(
-                f"{format_time(start)} is past the end of the recording ({format_time(duration)}).", number
-            )
+            raise ChapterError(f"{clock(start)} is past the end of the recording ({clock(duration)}).", number)
         if start in seen:
-            raise ChapterError(f"two chapters start at {format_time(start)} (see line {seen[start]}).", number)
+            raise ChapterError(f"two chapters start at {clock(start)} (see line {seen[start]}).", number)
         seen[start] = number
         found.append(ChapterLine(start, title))
     if not found:
@@ -88,7 +85,7 @@ def add_chapter(recording: Recording, start: float, title: str, panelist_id: int
     :raise ChapterError: the time is past the end of the recording.
     """
     if recording.duration_seconds is not None and start >= recording.duration_seconds:
-        raise ChapterError(f"{format_time(start)} is past the end of the recording.")
+        raise ChapterError(f"{clock(start)} is past the end of the recording.")
     chapter = Chapter(recording_id=recording.id, start=start, title=title.strip(), panelist_id=panelist_id)
     db.session.add(chapter)
     db.session.commit()

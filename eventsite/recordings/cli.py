@@ -10,7 +10,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from ..cli import needs_schema
+from ..database import needs_schema
+from ..extensions import db
+from ..times import clock
+from .models import JobStatus, Recording
 from .operations import RecordingRefused, find_panel, import_recording
 from .upload_store import purge_expired_uploads, uploads_folder
 
@@ -50,19 +53,21 @@ def wait_for_transcode(recording_id: int, poll_seconds: float = 0.5, timeout: fl
     :raise click.ClickException: the job failed or was cancelled, or the wait timed out.
     """
     deadline = time.monotonic() + timeout if timeout else None
-    from ..extensions import db
-    from .models import JobStatus, Recording
-
-    last = 0
+    last, told = 0, None
     click.echo("Waiting for a worker (start one with `flask --app wsgi worker`)…", err=True)
     with click.progressbar(length=1000, label="Transcoding", file=sys.stderr) as bar:
         while True:
             db.session.expire_all()
-            job = db.session.get(Recording, recording_id).jobs[0]
+            job = db.session.get(Recording, recording_id).pipeline_jobs[0]
             done = int(job.progress * 1000)
             bar.update(max(0, done - last))
             last = max(last, done)
-            if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            if job.status is JobStatus.RUNNING and job.notes and job.notes != told:
+                # the quick set went live, another chunk is done: say so once each, the bar goes on
+                left = f" About {clock(job.eta_seconds)} left." if job.eta_seconds else ""
+                click.echo(f"\n{' '.join(job.notes)}{left}", err=True)
+                told = job.notes
+            if not job.is_active:
                 break
             if deadline and time.monotonic() > deadline:
                 raise click.ClickException(

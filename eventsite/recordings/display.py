@@ -1,8 +1,6 @@
-"""How recordings read in the studio: sizes, durations and streams in plain words."""
+"""How recordings read in the studio: sizes and streams in plain words (durations: the ``clock`` filter)."""
 
 from __future__ import annotations
-
-from ..times import clock as format_duration  # noqa: F401  (re-exported for the studio)
 
 
 def format_size(size: int | None) -> str:

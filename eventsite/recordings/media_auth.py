@@ -7,7 +7,7 @@ and then serves the file from the media folder with the Cache-Control this
 answer names. No Python runs per segment once a file is known to be public;
 drafts and other organiser-only files are checked on every request (their
 answers are private, so nginx never caches them). The rule itself is
-``serving.media_audience``, the same one ``/media/<key>`` applies.
+``audience.media_audience``, the same one ``/media/<key>`` applies.
 
 Answers: 204 (allowed) or 403 (not allowed, or no such key; nginx turns it
 into a 404, so nobody learns that a file exists).
@@ -19,7 +19,8 @@ from flask import Response, current_app
 
 from ..storage import StorageError, check_key
 from .access import viewer_may_read_private
-from .serving import PRIVATE_CACHE, PUBLIC_CACHE, Audience, bp, media_audience
+from .audience import Audience, media_audience
+from .serving import PRIVATE_CACHE, PUBLIC_CACHE, bp
 
 
 @bp.route("/_media_auth/media/<path:key>")

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
+from ..job_rows import JobRow
 
 
 class RecordingStatus(enum.StrEnum):
@@ -36,6 +37,9 @@ class RenditionKind(enum.StrEnum):
 
 
 class JobKind(enum.StrEnum):
+    """What a :class:`RecordingJob` does; each kind's work is named in ``eventsite.jobs.tasks.KINDS``."""
+
+    #: Transcode the original into the rendition ladder (the first stage after an upload).
     TRANSCODE = "transcode"
     #: Listen for who speaks when and draw the flock video; queued after each transcode.
     FLOCK = "flock"
@@ -43,6 +47,9 @@ class JobKind(enum.StrEnum):
     CAPTIONS = "captions"
     #: Time an organiser's pasted transcript against the recording (``input_key``).
     ALIGN = "align"
+    #: One chunk of a long recording's ladder (``chunk``), for whichever worker is free; its
+    #: ``parent`` transcode joins the chunks.
+    CHUNK = "chunk"
 
 
 class JobStatus(enum.StrEnum):
@@ -86,6 +93,8 @@ class Recording(db.Model):
     #: An organiser's corrections to the speech timeline (who speaks when), as
     #: eventsite.flock.corrections ops keyed by time, so they survive a re-listen.
     speech_corrections: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    #: The flock job's "please check" notes an organiser marked as checked (their texts).
+    flock_notes_checked: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     #: BCP 47 tag of the spoken language; automatic captions and alignment are made for English only.
     language: so.Mapped[str] = so.mapped_column(sa.String(20), default="en", server_default="en")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -98,9 +107,14 @@ class Recording(db.Model):
     # panel, or its event) must take them along, not fail on a foreign key.
     captions: so.Mapped[list[Caption]] = so.relationship(cascade="all, delete-orphan")
     chapters: so.Mapped[list[Chapter]] = so.relationship(cascade="all, delete-orphan", order_by="Chapter.start")
-    jobs: so.Mapped[list[TranscodeJob]] = so.relationship(
-        back_populates="recording", cascade="all, delete-orphan", order_by="TranscodeJob.id.desc()"
+    jobs: so.Mapped[list[RecordingJob]] = so.relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="RecordingJob.id.desc()"
     )
+
+    @property
+    def pipeline_jobs(self) -> list[RecordingJob]:
+        """Its jobs, newest first, without the chunks a transcode shares out (they are that transcode's)."""
+        return [job for job in self.jobs if job.parent_id is None]
 
 
 class Rendition(db.Model):
@@ -118,12 +132,19 @@ class Rendition(db.Model):
     recording: so.Mapped[Recording] = so.relationship(back_populates="renditions")
 
 
-class TranscodeJob(db.Model):
-    """The truth about one transcode; the queue only carries its id."""
+class RecordingJob(JobRow, db.Model):
+    """The truth about one job on a recording (ladder, flock, captions, alignment); the queue only carries its id."""
+
+    # The table keeps the name it had when the ladder was the only kind: renaming it
+    # would rename its indexes, keys and PostgreSQL sequence for no reader's gain.
+    __tablename__ = "transcode_job"
+
+    QUEUED, RUNNING, SUCCEEDED = JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED
+    FAILED, CANCELLED = JobStatus.FAILED, JobStatus.CANCELLED
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recording.id"), index=True)
-    #: What the job makes: the rendition ladder, or the flock video.
+    #: What the job does: the ladder, the flock, draft captions or an alignment.
     kind: so.Mapped[JobKind] = so.mapped_column(
         value_enum(JobKind), default=JobKind.TRANSCODE, server_default="transcode"
     )
@@ -146,11 +167,17 @@ class TranscodeJob(db.Model):
     stderr_tail: so.Mapped[str | None] = so.mapped_column(sa.Text)
     #: Storage key of what the job works from besides the recording (an alignment's pasted transcript).
     input_key: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    #: The transcode a chunk belongs to (None for every other job).
+    parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("transcode_job.id"), index=True)
+    #: A chunk's frames: ``{"index": 3, "first_frame": 8100, "end_frame": 10800}`` (end None: to the end).
+    chunk: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     recording: so.Mapped[Recording] = so.relationship(back_populates="jobs")
+    #: declared so that deleting a recording's jobs removes the chunks before their transcode
+    parent: so.Mapped[RecordingJob | None] = so.relationship(remote_side=[id])
 
 
 class Caption(db.Model):
@@ -165,6 +192,9 @@ class Caption(db.Model):
     source: so.Mapped[CaptionSource] = so.mapped_column(
         value_enum(CaptionSource), default=CaptionSource.UPLOADED, server_default="uploaded"
     )
+    #: The cues' voices were taken from the speech timeline (automatic captions, a pasted transcript
+    #: that named nobody), not written by an organiser: they follow corrections of who speaks.
+    voices_from_timeline: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
 
 class Chapter(db.Model):

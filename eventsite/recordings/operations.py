@@ -17,41 +17,43 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from .. import signals
 from ..events.models import Event, Panel
 from ..extensions import db
-from ..storage import StorageError, media_store
+from ..refusals import Refused
+from ..storage import StorageError, media_store, recording_key
 from ..transcode import MediaInfo, ProbeError, probe
 from .models import Recording, RecordingStatus
+from .upload_store import uploads_folder
 
 #: Longest original file name we keep (it is display-only metadata).
 MAX_FILENAME = 255
 HASH_BLOCK = 1024 * 1024
 
 
-class RecordingRefused(Exception):
+class RecordingRefused(Refused):
     """An original we will not keep, with a message an organiser understands."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-def find_panel(ref: str) -> Panel:
+def find_panel(ref: str, among: Callable[[Panel], bool] | None = None) -> Panel:
     """The panel named by ``ref``: an id, a panel slug, or ``EVENT/PANEL`` slugs.
 
+    :param among: which panels count (an organiser's events): the others are as if they did
+        not exist, in the "no such panel" and the "several events" answers alike, so neither
+        names another event's draft.
     :raise RecordingRefused: no such panel, or a slug used by panels of several events.
     """
     ref = (ref or "").strip().strip("/")
     if ref.isascii() and ref.isdigit():
-        panel = db.session.get(Panel, int(ref))
-        if panel is None:
+        panel = db.session.get(Panel, int(ref)) if len(ref) < 11 else None
+        if panel is None or (among is not None and not among(panel)):
             raise RecordingRefused(f"There is no panel with id {ref}.")
         return panel
     event_slug, _, panel_slug = ref.rpartition("/")
     query = sa.select(Panel).where(Panel.slug == panel_slug)
     if event_slug:
         query = query.join(Panel.event).where(Event.slug == event_slug)
-    panels = db.session.scalars(query).all()
+    panels = [panel for panel in db.session.scalars(query) if among is None or among(panel)]
     if not panels:
         raise RecordingRefused(f"There is no panel {ref!r}.")
     if len(panels) > 1:
@@ -148,7 +150,7 @@ def store_original(
         )
         db.session.add(recording)
         db.session.flush()  # the id names the folder
-        key = f"recordings/{recording.id}/original.{extension_for(info, source)}"
+        key = recording_key(recording.id, f"original.{extension_for(info, source)}")
         recording.original_key = key
         try:
             store.adopt(source, key)
@@ -169,10 +171,8 @@ def recording_for_upload(upload_id: str) -> Recording | None:
 
 
 def recording_uploaded(recording: Recording) -> None:
-    """Called once a new original is stored: queue its transcode."""
-    from ..jobs import queue_transcode  # jobs imports this package; import late to avoid a cycle
-
-    queue_transcode(recording)
+    """Called once a new original is stored: announce it (the jobs package queues its transcode)."""
+    signals.original_stored.send(recording)
 
 
 def import_recording(source: Path, panel: Panel, progress: Callable[[int], None] | None = None) -> Recording:
@@ -184,8 +184,6 @@ def import_recording(source: Path, panel: Panel, progress: Callable[[int], None]
 
     :raise RecordingRefused: not audio/video, or it could not be stored.
     """
-    from .upload_store import uploads_folder
-
     target = uploads_folder() / f"{secrets.token_hex(16)}.import"
     digest = hashlib.sha256()
     try:

@@ -7,81 +7,24 @@ the same facts.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-import m3u8
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import request, url_for
 from markupsafe import escape
 
 from ..events.models import Panel, Panelist, View
 from ..extensions import db
-from ..storage import media_store
 from ..times import clock, parse_time
 from ..urls import panel_url
-from .captions import Cue, captions_of, read_cues
+from .captions import Cue, public_captions_of, read_cues
 from .chapters import chapter_spans, chapters_of
-from .models import Caption, Chapter, Recording, RecordingStatus, Rendition, RenditionKind
-
-
-def media_url(key: str, *, external: bool = False) -> str:
-    """URL of a stored file under the media route."""
-    return url_for("media.media", key=key, _external=external)
-
-
-def caption_url(caption: Caption, *, external: bool = False) -> str:
-    return url_for("media.caption_file", caption_id=caption.id, _external=external)
-
-
-#: Names offered in the player's switch, in this order.
-VIEW_LABELS = {View.VIDEO: "Video", View.CARTOON: "Cartoon", View.FLOCK: "Feathered friends", View.AUDIO: "Audio only"}
-
-
-def view_of_file(relpath: str) -> View:
-    """Which view a file of a rendition set belongs to (``relpath`` under ``renditions/``).
-
-    The media route uses this to refuse, to the public, every file of a view
-    that a seated panelist did not agree to: the camera's poster and storyboard
-    belong to "video" as much as its MP4s do.
-    """
-    first, _, rest = relpath.partition("/")
-    if first == "flock":
-        return View.FLOCK
-    if first == "cartoon":
-        return View.CARTOON
-    if relpath in ("audio.m4a", "audio.mp3") or (first == "hls" and rest.startswith("audio/")):
-        return View.AUDIO
-    return View.VIDEO
-
-
-#: Files of a rendition set that are a whole video or sound in one piece: the
-#: downloads. HLS playlists and segments (their ``init.mp4`` included) live under ``hls/``.
-PROGRESSIVE_SUFFIXES = (".mp4", ".m4v", ".m4a", ".mp3")
-
-
-def is_progressive_file(relpath: str) -> bool:
-    """Whether a file of a rendition set (``relpath`` under ``renditions/``) is one
-    a visitor could save whole: an MP4 or audio file rather than part of a stream.
-
-    With a panel's downloads off the public gets streams only, so these answer 404.
-    """
-    inside = relpath.removeprefix("flock/")
-    return not inside.startswith("hls/") and inside.lower().endswith(PROGRESSIVE_SUFFIXES)
-
-
-def current_recording_id(panel_id) -> sa.ScalarSelect:
-    """SQL for the id of a panel's current recording (the one :func:`ready_recording`
-    picks: the newest that is ready and has renditions); ``panel_id`` may be a column."""
-    newer = so.aliased(Recording)
-    has_files = sa.exists().where(Rendition.recording_id == newer.id)
-    return (
-        sa.select(sa.func.max(newer.id))
-        .where(newer.panel_id == panel_id, newer.status == RecordingStatus.READY, has_files)
-        .scalar_subquery()
-    )
+from .current import ready_recording
+from .hls_start import HlsStart, hls_start
+from .media_urls import media_url
+from .models import Caption, CaptionSource, Chapter, Recording, Rendition, RenditionKind
+from .opening import VIEW_LABELS, offered_views, opening_view, opens_on_flock
 
 
 @dataclass
@@ -135,13 +78,24 @@ class PlayerMedia:
     def poster_url(self) -> str | None:
         return media_url(self.poster.storage_key) if self.poster else None
 
+    @property
+    def transcript_caption(self) -> Caption | None:
+        """The track shown as the transcript and quoted by clips: the first (English when there is one)."""
+        if not self.captions:
+            return None
+        return next((c for c in self.captions if c.language.split("-")[0] == "en"), self.captions[0])
+
+    @property
+    def transcript_is_draft(self) -> bool:
+        """The transcript is automatic captions nobody has checked yet."""
+        caption = self.transcript_caption
+        return caption is not None and caption.source is CaptionSource.AUTOMATIC
+
     @cached_property
     def transcript(self) -> list[Cue]:
-        """Cues of the first caption track (English when there is one), read once per page."""
-        if not self.captions:
-            return []
-        first = next((c for c in self.captions if c.language.split("-")[0] == "en"), self.captions[0])
-        return read_cues(first)
+        """Cues of :attr:`transcript_caption`, read once per page."""
+        caption = self.transcript_caption
+        return read_cues(caption) if caption else []
 
     @cached_property
     def chapter_list(self) -> list[dict]:
@@ -168,7 +122,7 @@ class PlayerMedia:
 
     @cached_property
     def hls_start(self) -> HlsStart | None:
-        """Where hls.js will begin: the page preloads these playlists alongside the scripts."""
+        """Where hls.js will begin: the player preloads these playlists alongside hls.js."""
         if self.hls is None:
             return None
         return hls_start(self.hls.id, self.hls.storage_key)
@@ -204,6 +158,10 @@ class PlayerMedia:
             "panelId": self.panel.id,
             "hls": media_url(self.hls.storage_key) if self.hls else None,
             "hlsStartHeight": self.hls_start.height if self.hls_start else None,
+            # The playlists hls.js fetches first: preloaded alongside hls.js once it is sent for.
+            "hlsStart": list(self.hls_start.urls) if self.hls_start else [],
+            # Plyr's seek bar, time and chapter markers before play: a paused page loads no media.
+            "duration": self.duration,
             "qualities": [{"height": h, "label": f"{h}p"} for h in self.heights],
             "view": self.view.value,
             "views": self.view_sources(),
@@ -217,51 +175,6 @@ class PlayerMedia:
             "shareUrl": panel_url(self.panel),
             "vendor": url_for("static", filename="vendor/"),
         }
-
-
-#: The tallest variant hls.js starts on (it adapts from there); 720p is what a bare <video> would get.
-START_HEIGHT = 720
-
-
-@dataclass(frozen=True)
-class HlsStart:
-    """The playlists a player fetches before its first segment: the master, the
-    variant it starts on (``height``) and the audio rendition's playlist."""
-
-    height: int | None
-    urls: tuple[str, ...]
-
-
-def hls_start(rendition_id: int, key: str) -> HlsStart | None:
-    """The start of an HLS master's playback, or None when its playlist can't be read."""
-    store = media_store()
-    try:
-        height, keys = _start_keys(store.location, rendition_id, key)
-    except (OSError, ValueError):
-        return None
-    return HlsStart(height, tuple(media_url(k) for k in keys))
-
-
-@lru_cache(maxsize=512)
-def _start_keys(location: str, rendition_id: int, key: str) -> tuple[int | None, tuple[str, ...]]:
-    """Read a master playlist once per rendition (its files never change): the
-    start variant's height and the keys of the master and the playlists it needs."""
-    with media_store().open(key) as handle:
-        master = m3u8.loads(handle.read(256 * 1024).decode("utf-8", "replace"))
-    variants = [(p.stream_info.resolution or (0, 0), p.uri) for p in master.playlists if p.uri]
-    if not variants:
-        raise ValueError(f"{key}: no variants")
-    # hls.js caps to the player's size; begin at the tallest variant not above START_HEIGHT.
-    fitting = [v for v in variants if v[0][1] <= START_HEIGHT] or [min(variants)]
-    (_, height), uri = max(fitting)
-    folder = posixpath.dirname(key)
-    uris = [uri, *(m.uri for m in master.media if m.type == "AUDIO" and m.uri)]
-    return height or None, (key, *(posixpath.normpath(posixpath.join(folder, u)) for u in uris))
-
-
-def ready_recording(panel: Panel) -> Recording | None:
-    """The newest recording of ``panel`` whose renditions are ready, if any."""
-    return next((r for r in panel.recordings if r.status is RecordingStatus.READY and r.renditions), None)
 
 
 def player_media(panel: Panel, requested: str | None = None) -> PlayerMedia | None:
@@ -302,7 +215,7 @@ def player_media(panel: Panel, requested: str | None = None) -> PlayerMedia | No
     media.heights = [r.height for r in media.mp4s if r.height]
     if not panel.downloads_enabled and not _stream_only(media, requested):
         return None
-    media.captions = captions_of(recording)
+    media.captions = public_captions_of(recording)
     media.chapters = chapters_of(recording)
     return media
 
@@ -310,25 +223,22 @@ def player_media(panel: Panel, requested: str | None = None) -> PlayerMedia | No
 def _choose_views(media: PlayerMedia, panel: Panel, requested: str | None) -> None:
     """Offer the views that exist and that every seated panelist agreed to, and
     make the main fields those of the opening view."""
-    allowed = panel.public_views()
-    made = {
-        # An audio-only talk's "video" is a title card: once its birds exist, they are its picture.
-        View.VIDEO: bool(media.mp4s or media.hls)
-        and (bool((media.recording.probe or {}).get("video")) or RenditionKind.FLOCK not in media.flock),
-        View.CARTOON: media.cartoon is not None,
-        View.FLOCK: RenditionKind.FLOCK in media.flock,
-        View.AUDIO: media.audio is not None,
+    present = {
+        RenditionKind.MP4: media.mp4s,
+        RenditionKind.HLS: media.hls,
+        RenditionKind.CARTOON: media.cartoon,
+        RenditionKind.AUDIO: media.audio,
     }
-    media.views = [view for view in View if made[view] and view in allowed]
+    kinds = {kind for kind, rendition in present.items() if rendition} | set(media.flock)
+    camera_picture = bool((media.recording.probe or {}).get("video"))
+    media.views = offered_views(kinds, camera_picture, panel.public_views())
     media.camera = {"hls": media.hls, "mp4": media.mp4s[0] if media.mp4s else None}
     if View.CARTOON not in media.views:
         media.cartoon = None
     if View.AUDIO not in media.views:
         media.audio = None
-    wanted = [v for v in (requested, panel.default_view) if v in {view.value for view in media.views}]
-    media.view = View(wanted[0]) if wanted else (media.views[0] if media.views else View.VIDEO)
-    flock_main = media.view is View.FLOCK or View.VIDEO not in media.views
-    if flock_main:
+    media.view = opening_view(media.views, (requested, panel.default_view))
+    if opens_on_flock(media.view, media.views):
         # The camera's pictures (poster and storyboard included) stay out of the page.
         media.hls = media.flock.get(RenditionKind.FLOCK_HLS)
         media.mp4s = [media.flock[RenditionKind.FLOCK]] if RenditionKind.FLOCK in media.flock else []

@@ -19,12 +19,10 @@ import re
 import secrets
 from pathlib import PurePosixPath
 
-from ..storage import MediaStore, StorageError
+from ..storage import RECORDINGS_FOLDER, MediaStore, StorageError, recording_key
 
 log = logging.getLogger(__name__)
 
-#: Where a recording's rendition sets live, relative to the media root.
-RENDITIONS_DIR = "recordings/{id}/renditions"
 #: The name of one set: 12 lower-case hex digits, random.
 SET_NAME = re.compile(r"[0-9a-f]{12}")
 #: The flock's sets live below this folder of a rendition set.
@@ -37,7 +35,7 @@ def _name() -> str:
 
 def renditions_prefix(recording_id: int) -> str:
     """The parent of every rendition set of a recording."""
-    return RENDITIONS_DIR.format(id=recording_id)
+    return recording_key(recording_id, "renditions")
 
 
 def new_set_prefix(recording_id: int) -> str:
@@ -48,7 +46,7 @@ def new_set_prefix(recording_id: int) -> str:
 def set_prefix_of(key: str) -> str | None:
     """The set prefix a stored key belongs to (``recordings/3/renditions/<set>``), or None."""
     parts = PurePosixPath(key).parts
-    if len(parts) > 4 and parts[0] == "recordings" and parts[2] == "renditions" and SET_NAME.fullmatch(parts[3]):
+    if len(parts) > 4 and parts[0] == RECORDINGS_FOLDER and parts[2] == "renditions" and SET_NAME.fullmatch(parts[3]):
         return "/".join(parts[:4])
     return None
 

@@ -113,7 +113,8 @@ def status(upload_id: str) -> Response:
         upload = _owned_upload(upload_id)
     except UploadNotFound:
         recording = recording_for_upload(upload_id)
-        if recording is None:
+        # A finished upload's size is the studio's business: only for those managing its event.
+        if recording is None or not can_manage_event(g.organiser, recording.panel.event_id):
             raise
         size = str(recording.size_bytes)
         return Response(status=200, headers={"Upload-Offset": size, "Upload-Length": size})
@@ -171,13 +172,9 @@ def _managed_panel(ref: str) -> Panel:
         answer, since for an organiser limited to some events it does not exist.
     """
     try:
-        panel = find_panel(ref)
+        return find_panel(ref, among=lambda panel: can_manage_event(g.organiser, panel.event_id))
     except RecordingRefused as exc:
         raise UploadError(exc.message) from None
-    if not can_manage_event(g.organiser, panel.event_id):
-        ref = ref.strip().strip("/")
-        raise UploadError(f"There is no panel with id {ref}." if ref.isdigit() else f"There is no panel {ref!r}.")
-    return panel
 
 
 def _finish(upload: Upload) -> Response | None:

@@ -16,6 +16,9 @@ from ..transcripts.speakers import Speakers, panel_transcript
 #: Private-use characters that mark highlighted words in snippets; removed
 #: from indexed text so nobody can smuggle a highlight in through a caption.
 MARK_START, MARK_END = "\ue000", "\ue001"
+#: Between the fields of a body (abstract, venue, each credit line…): both engines read it as
+#: a space, and a snippet is cut from one field (snippets.py). clean() leaves none inside a field.
+FIELD_BREAK = "\n"
 
 #: A passage this short takes in the next cue of the same speaker, so a hit
 #: reads as a sentence, not as "and that is".
@@ -32,6 +35,7 @@ class Entry:
 
     kind: str  # "event", "panel", "person" or "said"
     title: str
+    #: The text searched, its fields joined by :func:`fields`.
     body: str
     event_id: int | None = None
     panel_id: int | None = None
@@ -45,7 +49,7 @@ class Entry:
         return {
             "kind": self.kind,
             "title": clean(self.title),
-            "body": clean(self.body),
+            "body": fields(*self.body.split(FIELD_BREAK)),
             "event_id": self.event_id,
             "panel_id": self.panel_id,
             "panelist_id": self.panelist_id,
@@ -56,6 +60,11 @@ class Entry:
 
 def clean(text: str) -> str:
     return " ".join((text or "").replace(MARK_START, "").replace(MARK_END, "").split())
+
+
+def fields(*texts: str) -> str:
+    """The non-empty texts, each cleaned, as the fields of one body."""
+    return FIELD_BREAK.join(filter(None, (clean(text) for text in texts)))
 
 
 def plain(markdown: str) -> str:
@@ -96,12 +105,12 @@ def passages(cues: list[Cue]) -> list[Passage]:
 
 
 def event_entry(event: Event) -> Entry:
-    body = " ".join([event.place, event.host_organisation, plain(event.description)])
+    body = fields(event.place, event.host_organisation, plain(event.description))
     return Entry("event", event.name, body, event_id=event.id)
 
 
 def person_entry(person: Panelist) -> Entry:
-    return Entry("person", person.name, f"{person.headline} {plain(person.bio)}", panelist_id=person.id)
+    return Entry("person", person.name, fields(person.headline, plain(person.bio)), panelist_id=person.id)
 
 
 def panel_entries(panel: Panel, *, without: Seat | None = None) -> list[Entry]:
@@ -111,8 +120,8 @@ def panel_entries(panel: Panel, *, without: Seat | None = None) -> list[Entry]:
     :param without: a seat being deleted, left out already.
     """
     seats = [seat for seat in panel.seats if seat is not without]
-    names = " ".join(seat.panelist.name for seat in seats)
-    body = " ".join([plain(panel.abstract), panel.venue, panel.credits, names])
+    names = ", ".join(seat.panelist.name for seat in seats)
+    body = fields(plain(panel.abstract), panel.venue, *panel.credit_lines, names)
     ids = {"event_id": panel.event_id, "panel_id": panel.id}
     entries = [Entry("panel", panel.title, body, **ids)]
     speakers = Speakers([seat.panelist for seat in seats])
@@ -122,7 +131,7 @@ def panel_entries(panel: Panel, *, without: Seat | None = None) -> list[Entry]:
             Entry(
                 "said",
                 "",
-                passage.text,
+                clean(passage.text),  # one field, however many lines its cues had
                 panelist_id=person.id if person else None,
                 start=passage.start,
                 speaker=passage.voice,

@@ -4,7 +4,8 @@ Both read the same :class:`~.query.SearchQuery` text (quoted phrases joined
 by spaces), take the same visibility condition (SQL over ``search_entry`` and
 an outer-joined ``panel``), and return rows with the same columns, the words
 that matched wrapped in :data:`~.documents.MARK_START`/``MARK_END`` for the
-caller to escape and highlight.
+caller to escape and highlight: the title, and the whole body (snippets.py
+cuts the snippet from the one field that matched).
 """
 
 from __future__ import annotations
@@ -61,11 +62,11 @@ class SearchEngine(abc.ABC):
 
     @abc.abstractmethod
     def hits(self, session: so.Session, query: SearchQuery, visible, limit: int, offset: int = 0) -> list[sa.Row]:
-        """The best matches, best first: the result columns plus ``title_marked`` and ``snippet``."""
+        """The best matches, best first: the result columns plus ``title_marked`` and ``body_marked``."""
 
 
 class SQLiteSearch(SearchEngine):
-    """FTS5: ``MATCH`` on the virtual table, ``bm25()`` to rank, ``snippet()`` to show."""
+    """FTS5: ``MATCH`` on the virtual table, ``bm25()`` to rank, ``highlight()`` to show."""
 
     dialect = "sqlite"
     _fts = sa.literal_column(TABLE)
@@ -86,7 +87,7 @@ class SQLiteSearch(SearchEngine):
             .with_only_columns(
                 *_RESULT,
                 sa.func.highlight(self._fts, 0, MARK_START, MARK_END).label("title_marked"),
-                sa.func.snippet(self._fts, 1, MARK_START, MARK_END, "…", 40).label("snippet"),
+                sa.func.highlight(self._fts, 1, MARK_START, MARK_END).label("body_marked"),
             )
             .order_by(self._rank, entry.c.panel_id, entry.c.start)
             .limit(limit)
@@ -137,8 +138,8 @@ class PostgresSearch(SearchEngine):
                     english,
                     entry.c.body,
                     self._tsquery(query),
-                    self._highlight + ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "',
-                ).label("snippet"),
+                    self._highlight + ", HighlightAll=true",
+                ).label("body_marked"),
             )
             .select_from(entry)
             .join(page, page.c.id == self._id)

@@ -1,7 +1,8 @@
 """Keeping the index in step with the content.
 
-Operations call these after their own commit (one line each: publishing,
-editing, seating, captions, a new recording becoming ready). Visibility is
+:mod:`.listeners` calls these when an operation announces a change, after
+its commit (publishing, editing, seating, captions, a new recording becoming
+ready; :func:`forget` before a delete). Visibility is
 *not* stored here: drafts are indexed too, and every query joins the panel
 and applies :meth:`Panel.is_listed`, so publishing, unpublishing and a
 scheduled panel's moment all take effect without touching the index.

@@ -18,11 +18,13 @@ from markupsafe import Markup, escape
 from ..events.models import Event, Panel, Panelist, Seat
 from ..events.operations import latest_panels
 from ..extensions import db
+from ..recordings.models import Caption, CaptionSource, Recording
 from ..times import clock, url_time
 from ..urls import absolute_for, panel_url
 from .documents import MARK_END, MARK_START
 from .engines import engine_for, entry
 from .query import SearchQuery, parse_query
+from .snippets import snippet
 
 #: Groups in the order the page shows them, with their headings.
 GROUPS = {"panel": "Panels", "person": "People", "event": "Events", "said": "What was said"}
@@ -46,6 +48,8 @@ class Hit:
     speaker_name: str = ""
     speaker: Panelist | None = None
     start: float | None = None
+    #: For "said": the words come from automatic captions nobody has checked yet.
+    automatic: bool = False
 
     @property
     def clock(self) -> str:
@@ -95,9 +99,10 @@ def marked(text: str | None) -> Markup:
 def visible(include_unlisted: bool = False):
     """Which index entries this visitor may find (SQL over ``search_entry`` and the joined ``panel``).
 
-    Events are public pages; people are found through a listed panel they sit
-    on (a panelist seated only on a draft stays unannounced); panels and what
-    was said in them when the panel is listed. Organisers may include all.
+    Events and people are found through a listed panel of theirs (an event
+    of drafts only, or a panelist seated only on a draft, stays unannounced:
+    their pages are 404 too); panels and what was said in them when the
+    panel is listed. Organisers may include all.
     """
     if include_unlisted:
         return sa.or_(entry.c.kind.in_(("event", "person")), Panel.id.is_not(None))
@@ -105,8 +110,9 @@ def visible(include_unlisted: bool = False):
     on_a_listed_panel = sa.exists().where(
         Seat.panelist_id == entry.c.panelist_id, Seat.panel_id == other.id, other.is_listed()
     )
+    with_a_listed_panel = sa.exists().where(other.event_id == entry.c.event_id, other.is_listed())
     return sa.or_(
-        entry.c.kind == "event",
+        sa.and_(entry.c.kind == "event", with_a_listed_panel),
         sa.and_(entry.c.kind == "person", on_a_listed_panel),
         sa.and_(entry.c.kind.in_(("panel", "said")), Panel.is_listed()),
     )
@@ -124,6 +130,7 @@ def _hits(rows: list[sa.Row]) -> list[Hit]:
     events = _by_id(Event, {r.event_id for r in rows if r.kind == "event"})
     panels = _by_id(Panel, {r.panel_id for r in rows if r.panel_id}, so.joinedload(Panel.event))
     people = _by_id(Panelist, {r.panelist_id for r in rows if r.panelist_id})
+    drafted = _drafted_panels({r.panel_id for r in rows if r.kind == "said" and r.panel_id})
     hits = []
     for row in rows:
         if row.kind == "event" and row.event_id in events:
@@ -133,7 +140,7 @@ def _hits(rows: list[sa.Row]) -> list[Hit]:
                     "event",
                     absolute_for("events.event", slug=event.slug),
                     marked(row.title_marked),
-                    marked(row.snippet),
+                    marked(snippet(row.body_marked)),
                     event=event,
                 )
             )
@@ -144,14 +151,21 @@ def _hits(rows: list[sa.Row]) -> list[Hit]:
                     "person",
                     absolute_for("events.panelist", slug=person.slug),
                     marked(row.title_marked),
-                    marked(row.snippet),
+                    marked(snippet(row.body_marked)),
                     person=person,
                 )
             )
         elif row.kind == "panel" and row.panel_id in panels:
             panel = panels[row.panel_id]
             hits.append(
-                Hit("panel", panel_url(panel), marked(row.title_marked), marked(row.snippet), panel.event, panel)
+                Hit(
+                    "panel",
+                    panel_url(panel),
+                    marked(row.title_marked),
+                    marked(snippet(row.body_marked)),
+                    panel.event,
+                    panel,
+                )
             )
         elif row.kind == "said" and row.panel_id in panels:
             panel = panels[row.panel_id]
@@ -162,15 +176,28 @@ def _hits(rows: list[sa.Row]) -> list[Hit]:
                     "said",
                     panel_url(panel, t=url_time(start)),
                     escape(panel.title),
-                    marked(row.snippet),
+                    marked(snippet(row.body_marked)),
                     panel.event,
                     panel,
                     speaker_name=speaker.name if speaker else row.speaker,
                     speaker=speaker,
                     start=start,
+                    automatic=panel.id in drafted,
                 )
             )
     return hits
+
+
+def _drafted_panels(panel_ids: set[int]) -> set[int]:
+    """Of ``panel_ids``, the panels whose transcript is automatic captions not yet checked."""
+    if not panel_ids:
+        return set()
+    query = (
+        sa.select(Recording.panel_id)
+        .join(Caption, Caption.recording_id == Recording.id)
+        .where(Recording.panel_id.in_(panel_ids), Caption.source == CaptionSource.AUTOMATIC)
+    )
+    return set(db.session.scalars(query))
 
 
 def _suggestions(engine, query: SearchQuery, condition) -> list[tuple[str, int]]:

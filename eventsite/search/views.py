@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from ..events.cards import panel_cards
 from ..recordings.access import viewer
 from .results import run_search
 
@@ -28,4 +29,7 @@ def search():
         page=request.args.get("page", 1, type=int),
         include_unlisted=include_unlisted,
     )
-    return render_template("search/results.html", results=results, organiser=sees_drafts)
+    # Posters (or the birds) beside panel hits and quotes, as the panel cards show them.
+    panels = {hit.panel.id: hit.panel for group in results.groups for hit in group.hits if hit.panel is not None}
+    cards = {card.panel.id: card for card in panel_cards(list(panels.values()))}
+    return render_template("search/results.html", results=results, organiser=sees_drafts, cards=cards)

@@ -11,7 +11,9 @@ from flask import current_app, url_for
 from ..events.models import Event, Panel
 from ..events.stats import total_views
 from ..extensions import db
-from ..recordings.player import media_url, player_media
+from ..recordings.media_urls import media_url
+from ..recordings.player import player_media
+from ..rendering import render_markdown
 from ..times import iso_duration
 from ..urls import absolute, embed_url, panel_url
 
@@ -66,8 +68,6 @@ def video_object(media) -> dict:
 
 
 def _description(panel: Panel) -> str:
-    from ..rendering import render_markdown
-
     text = render_markdown(panel.abstract).striptags() if panel.abstract else ""
     return (text or f"{panel.title}, a panel at {panel.event.name}.")[:2000]
 

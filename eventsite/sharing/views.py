@@ -1,8 +1,8 @@
-"""oEmbed and the sitemap: how other sites and search engines find a panel."""
+"""oEmbed, the sitemap and robots.txt: how other sites and search engines find a panel."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -19,6 +19,9 @@ bp = Blueprint("sharing", __name__)
 
 #: Largest player an oEmbed consumer gets when it names no maximum.
 OEMBED_DEFAULT_WIDTH = 640
+#: What a pasted panel link may say about how to play it, kept in the embed: the start
+#: (``?t=1m30s``) and the view (``?view=cartoon``).
+EMBED_KEPT_QUERY = ("t", "view")
 
 
 def oembed_discovery_url(panel: Panel) -> str:
@@ -26,10 +29,14 @@ def oembed_discovery_url(panel: Panel) -> str:
     return absolute_for("sharing.oembed", url=panel_url(panel), format="json")
 
 
-def iframe_html(panel: Panel, width: int, height: int) -> str:
-    """The ``<iframe>`` other sites paste: one definition for oEmbed and the page's embed box."""
+def iframe_html(panel: Panel, width: int, height: int, query: str = "") -> str:
+    """The ``<iframe>`` other sites paste: one definition for oEmbed and the page's embed box.
+
+    :param query: the embed's query string (``t=90&view=cartoon``), if any.
+    """
+    src = embed_url(panel) + (f"?{query}" if query else "")
     return (
-        f'<iframe src="{escape(embed_url(panel))}" width="{width}" height="{height}" '
+        f'<iframe src="{escape(src)}" width="{width}" height="{height}" '
         f'title="{escape(panel.title)}" frameborder="0" allow="fullscreen; picture-in-picture" '
         "allowfullscreen></iframe>"
     )
@@ -79,7 +86,9 @@ def oembed():
     height = round(width * ratio)
     if (max_height := _int_arg("maxheight")) and height > max_height:
         height, width = max_height, round(max_height / ratio)
-    html = iframe_html(panel, width, height)
+    url = request.args.get("url", "")
+    kept = [(k, v) for k, v in parse_qsl(urlsplit(url).query) if k in EMBED_KEPT_QUERY and len(v) <= 40]
+    html = iframe_html(panel, width, height, urlencode(kept))
     data = {
         "version": "1.0",
         "type": "video",
@@ -93,15 +102,26 @@ def oembed():
         "height": height,
         "cache_age": 3600,
     }
-    if media.poster_url:
-        data.update(
-            thumbnail_url=absolute(media.poster_url),
-            thumbnail_width=media.poster.width or media.width,
-            thumbnail_height=media.poster.height or media.height,
-        )
+    thumb_width = (media.poster.width if media.poster else 0) or media.width
+    thumb_height = (media.poster.height if media.poster else 0) or media.height
+    # oEmbed: the thumbnail must respect maxwidth/maxheight too; there is one poster size, so a
+    # consumer asking for less gets no thumbnail rather than a bigger one.
+    fits = thumb_width <= (_int_arg("maxwidth") or thumb_width) and thumb_height <= (
+        _int_arg("maxheight") or thumb_height
+    )
+    if media.poster_url and fits:
+        data.update(thumbnail_url=absolute(media.poster_url), thumbnail_width=thumb_width)
+        data["thumbnail_height"] = thumb_height
     response = jsonify(data)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.route("/robots.txt")
+def robots():
+    """Crawlers may read everything public; the sitemap says where it is."""
+    body = f"User-agent: *\nDisallow: /studio/\nDisallow: /search\n\nSitemap: {absolute_for('sharing.sitemap')}\n"
+    return Response(body, mimetype="text/plain", headers={"Cache-Control": "public, max-age=86400"})
 
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

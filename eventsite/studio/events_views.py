@@ -13,9 +13,11 @@ from ..discussion.queries import status_counts
 from ..events.models import Consent, Event, Panelist, PanelStatus, SeatRole
 from ..events.operations import PublishError, publish_panel
 from ..extensions import db
+from ..recordings.opening import VIEW_LABELS
 from . import bp
 from . import operations as ops
-from .forms import DeleteForm, EventForm, PanelForm, PublishForm, SeatForm
+from .deletion import loss_of
+from .forms import CONSENT_CHOICES, ConsentForm, DeleteForm, EventForm, PanelForm, PublishForm, SeatForm
 from .loaders import event_or_404, organiser, panel_or_404, seat_or_404
 
 
@@ -58,13 +60,25 @@ def event_edit(event_id: int):
     return render_template("studio/event_form.html", form=form, event=event)
 
 
-@bp.route("/events/<int:event_id>/delete", methods=["POST"])
+@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
 def event_delete(event_id: int):
+    """Ask, saying what goes with it (panels, recordings, comments, clips); then delete the event.
+
+    :raise 404: no such event, or one this organiser does not manage.
+    """
     event = event_or_404(event_id)
-    if DeleteForm().validate_on_submit():
-        ops.delete_row(event)
-        flash(f"Event “{event.name}” and its panels deleted.", "success")
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return _confirm_delete(event.name, "event", loss_of(event), form, url_for(".dashboard"))
+    ops.delete_row(event)
+    flash(f"Event “{event.name}” and its panels deleted.", "success")
     return redirect(url_for(".dashboard"))
+
+
+def _confirm_delete(name: str, kind: str, loss, form: DeleteForm, back: str, panel=None):
+    return render_template(
+        "studio/confirm_delete.html", name=name, kind=kind, loss=loss, form=form, back=back, panel=panel
+    )
 
 
 @bp.route("/events/<int:event_id>/panels/new", methods=["GET", "POST"])
@@ -103,6 +117,7 @@ def panel(panel_id: int):
             form=form,
             publish_form=publish,
             seat_form=_seat_form(),
+            consent_choices=CONSENT_CHOICES,
             delete_form=DeleteForm(),
         ),
         status,
@@ -124,12 +139,19 @@ def panel_publish(panel_id: int):
     return redirect(url_for(".panel", panel_id=panel.id))
 
 
-@bp.route("/panels/<int:panel_id>/delete", methods=["POST"])
+@bp.route("/panels/<int:panel_id>/delete", methods=["GET", "POST"])
 def panel_delete(panel_id: int):
+    """Ask, saying what goes with it (recordings, comments, clips); then delete the panel.
+
+    :raise 404: no such panel, or one of an event this organiser does not manage.
+    """
     panel = panel_or_404(panel_id)
-    if DeleteForm().validate_on_submit():
-        ops.delete_row(panel)
-        flash(f"Panel “{panel.title}” deleted.", "success")
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        back = url_for(".panel", panel_id=panel.id)
+        return _confirm_delete(panel.title, "panel", loss_of(panel), form, back, panel=panel)
+    ops.delete_row(panel)
+    flash(f"Panel “{panel.title}” deleted.", "success")
     return redirect(url_for(".dashboard"))
 
 
@@ -140,11 +162,46 @@ def seat_add(panel_id: int):
     if form.validate_on_submit():
         person = db.get_or_404(Panelist, form.panelist_id.data)
         consent = Consent(form.consent.data) if form.consent.data else None
-        ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data or 0, consent)
-        flash(f"{person.name} seated as {form.role.data}.", "success")
+        already = any(seat.panelist_id == person.id for seat in panel.seats)
+        seat = ops.seat_panelist(panel, person, SeatRole(form.role.data), form.position.data, consent)
+        flash(
+            f"{person.name}'s seat updated ({seat.role.value})."
+            if already
+            else f"{person.name} seated as {seat.role.value}.",
+            "success",
+        )
     else:
-        flash("Choose a panelist, a role and an order.", "error")
+        flash("Choose a panelist and a role; the place in the line-up is a number from 0 to 999.", "error")
     return redirect(url_for(".panel", panel_id=panel.id) + "#seats")
+
+
+#: What each consent lets the public see, in the words of the message after saving it.
+CONSENT_MEANS = {
+    Consent.VIDEO: "on video: every view",
+    Consent.CARTOON: "as a cartoon, a bird or their voice: no camera picture",
+    Consent.BIRD: "as a bird or by their voice only",
+}
+
+
+@bp.route("/seats/<int:seat_id>/consent", methods=["POST"])
+def seat_consent(seat_id: int):
+    """Record or change one seat's consent, and say what the public page offers now.
+
+    :raise 404: no such seat, or one on a panel this organiser does not manage.
+    """
+    seat = seat_or_404(seat_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        ops.record_consent(seat, Consent(form.consent.data))
+        offered = [label for view, label in VIEW_LABELS.items() if view in seat.panel.public_views()]
+        flash(
+            f"Consent saved: {seat.panelist.name} appears {CONSENT_MEANS[seat.consent]}. "
+            f"The public page now offers {', '.join(offered).lower()}.",
+            "success",
+        )
+    else:
+        flash("Choose how this panelist agreed to appear.", "error")
+    return redirect(url_for(".panel", panel_id=seat.panel_id) + f"#seat-{seat.id}")
 
 
 @bp.route("/seats/<int:seat_id>/delete", methods=["POST"])

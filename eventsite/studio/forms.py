@@ -44,6 +44,7 @@ class PanelForm(FlaskForm):
     comments_open = BooleanField("Comments open", default=True)
     cartoon_enabled = BooleanField("Make a cartoon version of the video", default=True)
     clips_enabled = BooleanField("Visitors may make quote clips", default=True)
+    drafts_public = BooleanField("Show automatic captions before they are checked", default=True)
     default_view = SelectField(
         "The player opens on",
         choices=[
@@ -53,6 +54,14 @@ class PanelForm(FlaskForm):
             SelectChoice(View.AUDIO.value, "Audio only"),
         ],
         default=View.VIDEO.value,
+    )
+    flock_style = SelectField(
+        "Feathered friends are filmed",
+        choices=[
+            SelectChoice("directed", "Directed: shots follow who speaks"),
+            SelectChoice("lineup", "Line-up: everyone in one fixed view"),
+        ],
+        default="lineup",
     )
 
 
@@ -86,20 +95,35 @@ class PanelistForm(FlaskForm):
     avatar = FileField("Cartoon avatar (JPEG, PNG, WebP or GIF)")
 
 
-class SeatForm(FlaskForm):
-    panelist_id = SelectField("Panelist", coerce=int)
+#: How a panelist may appear, as the consent menus offer it.
+CONSENT_CHOICES = [
+    SelectChoice(Consent.VIDEO.value, "Video: their face is fine"),
+    SelectChoice(Consent.CARTOON.value, "Cartoon: a stylised picture, not the camera's"),
+    SelectChoice(Consent.BIRD.value, "Bird only"),
+]
+
+
+class SeatingForm(FlaskForm):
+    """How someone sits on a panel: role, place in the line-up, consent."""
+
     role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in SeatRole])
-    position = IntegerField("Order", default=0, validators=[NumberRange(min=0, max=999)])
+    #: Empty puts them at the end of the line-up; a number moves them to that place.
+    position = IntegerField("Place in the line-up", validators=[Optional(), NumberRange(min=0, max=999)])
     consent = SelectField(
         "Agreed to appear as",
-        choices=[
-            SelectChoice("", "Not recorded yet (only the bird is shown)"),
-            SelectChoice(Consent.VIDEO.value, "Video: their face is fine"),
-            SelectChoice(Consent.CARTOON.value, "Cartoon: a stylised picture, not the camera's"),
-            SelectChoice(Consent.BIRD.value, "Bird only"),
-        ],
+        choices=[SelectChoice("", "Not recorded yet (only the bird is shown)"), *CONSENT_CHOICES],
         default="",
     )
+
+
+class SeatForm(SeatingForm):
+    panelist_id = SelectField("Panelist", coerce=int)
+
+
+class ConsentForm(FlaskForm):
+    """One seat's consent, changed on its own (a panelist who withdraws video consent)."""
+
+    consent = SelectField("Appears as", choices=CONSENT_CHOICES)
 
 
 class DeleteForm(FlaskForm):

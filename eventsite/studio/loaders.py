@@ -16,7 +16,7 @@ from ..accounts.models import Organiser
 from ..discussion.models import Comment
 from ..events.models import Event, Panel, Panelist, Seat
 from ..extensions import db
-from ..recordings.models import Caption, Chapter, Recording, TranscodeJob
+from ..recordings.models import Caption, Chapter, Recording, RecordingJob
 
 
 def organiser() -> Organiser:
@@ -49,9 +49,9 @@ def recording_or_404(recording_id: int) -> Recording:
     return _managed(recording, recording.panel.event_id if recording else None)
 
 
-def job_or_404(job_id: int) -> TranscodeJob:
+def job_or_404(job_id: int) -> RecordingJob:
     """:raise 404: no such job, or one working on another event's recording."""
-    job = db.session.get(TranscodeJob, job_id)
+    job = db.session.get(RecordingJob, job_id)
     return _managed(job, job.recording.panel.event_id if job else None)
 
 

@@ -10,11 +10,13 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..events import stats
 from ..events.models import Panel
+from ..events.operations import offer_downloads
 from ..extensions import db
 from ..recordings.captions import MAX_CAPTION_BYTES, CaptionError, captions_of, delete_caption, save_caption
-from ..recordings.chapters import ChapterError, add_chapter, chapters_of, format_time, parse_time, replace_chapters
+from ..recordings.chapters import ChapterError, add_chapter, chapters_of, parse_time, replace_chapters
+from ..recordings.current import ready_recording
 from ..recordings.models import Recording
-from ..recordings.player import ready_recording
+from ..times import clock
 from . import bp
 from .forms import DeleteForm
 from .loaders import caption_or_404, chapter_or_404, panel_or_404
@@ -83,7 +85,7 @@ def _render(panel: Panel, **forms):
     paste_form = forms.get("paste_form") or ChapterPasteForm(formdata=None)
     chapters = chapters_of(recording) if recording else []
     if not paste_form.lines.data and chapters:
-        paste_form.lines.data = "\n".join(f"{format_time(c.start)} {c.title}" for c in chapters)
+        paste_form.lines.data = "\n".join(f"{clock(c.start)} {c.title}" for c in chapters)
     return render_template_string(
         PAGE,
         panel=panel,
@@ -97,7 +99,6 @@ def _render(panel: Panel, **forms):
         delete_form=DeleteForm(),
         total_views=stats.total_views(panel),
         recent_views=stats.recent_views(panel),
-        format_time=format_time,
     )
 
 
@@ -217,7 +218,6 @@ def panel_downloads(panel_id: int):
     panel = panel_or_404(panel_id)
     form = DownloadsForm()
     if form.validate_on_submit():
-        panel.downloads_enabled = bool(form.downloads_enabled.data)
-        db.session.commit()
+        offer_downloads(panel, bool(form.downloads_enabled.data))
         flash("Downloads are now " + ("offered." if panel.downloads_enabled else "turned off."), "success")
     return redirect(url_for(".panel_media", panel_id=panel.id))

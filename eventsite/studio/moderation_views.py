@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from ..accounts.access import panel_scope
 from ..discussion import moderation as moderating
@@ -41,7 +42,16 @@ def moderation():
         counts=status_counts(scope=_scope()),
         form=ModerationForm(),
         sender_form=BlockSenderForm(),
+        replied=request.args.get("replied", type=int),
     )
+
+
+@bp.app_template_filter()
+def seek_links_to(body_html: str, panel_url: str) -> Markup:
+    """A comment's "12:34" links (``?t=754#player``, relative to the panel page) pointed at
+    ``panel_url``, so outside the panel page (the queue) they open the panel at that moment."""
+    # body_html was sanitised (nh3) when the comment was saved; only an escaped URL goes in.
+    return Markup(str(body_html).replace('href="?t=', f'href="{escape(panel_url)}?t='))  # noqa: S704
 
 
 @bp.post("/comments/bulk")
@@ -62,10 +72,47 @@ def moderation_bulk():
     return redirect(url_for(".moderation", status=status.value))
 
 
+#: What a row's own button says once it has acted ("Comment by Ana approved.").
+DONE = {
+    moderating.Action.APPROVE: "approved",
+    moderating.Action.UNAPPROVE: "moved back to pending",
+    moderating.Action.SPAM: "marked as spam",
+    moderating.Action.TRASH: "moved to the trash",
+    moderating.Action.DELETE: "deleted for good",
+}
+
+
+@bp.post("/comments/<int:comment_id>/moderate")
+def moderation_one(comment_id: int):
+    """One row's Approve / Spam / Trash (WordPress's row actions), back to the same tab.
+
+    :raise 404: no such comment, or one under another event's panel.
+    """
+    status = _status_arg()
+    comment = comment_or_404(comment_id)
+    try:
+        action = moderating.Action(request.form.get("row_action", ""))
+    except ValueError:
+        action = None
+    if action is None or not DeleteForm().validate_on_submit():  # DeleteForm: the CSRF token alone
+        flash("That action is not one the queue knows; nothing changed.", "error")
+    else:
+        name = comment.author_name or "a deleted comment"
+        moderating.moderate([comment.id], action)
+        flash(f"Comment by {name} {DONE[action]}.", "success")
+    return redirect(url_for(".moderation", status=status.value))
+
+
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 def moderation_reply(comment_id: int):
-    """Reply from the queue as an organiser or panelist; approved at once (and so is the comment)."""
+    """Reply from the queue as an organiser or panelist; approved at once (and so is the comment).
+
+    From a queue tab (``?status=…``) the organiser goes back to that tab, which links to the
+    reply; from anywhere else, to the reply in its discussion.
+    """
     parent = comment_or_404(comment_id)
+    back = request.args.get("status")
+    back = back if back in {s.value for s in CommentStatus} else None
     form = OrganiserReplyForm()
     if form.validate_on_submit():
         try:
@@ -74,10 +121,12 @@ def moderation_reply(comment_id: int):
             flash(exc.message, "error")
         else:
             flash("Reply published.", "success")
+            if back:
+                return redirect(url_for(".moderation", status=back, replied=reply.id))
             # The permalink finds the page of the discussion the reply is on.
             return redirect(url_for("discussion.permalink", comment_id=reply.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("studio/moderation_reply.html", comment=parent, form=form), status
+    return render_template("studio/moderation_reply.html", comment=parent, form=form, back=back), status
 
 
 @bp.post("/comments/<int:comment_id>/block")

@@ -6,13 +6,13 @@ from datetime import UTC
 
 import sqlalchemy as sa
 
-from .. import search
+from .. import signals
 from ..events import slugs
 from ..events.images import store_person_image
 from ..events.models import Consent, Event, Panel, Panelist, Seat, SeatRole, View
 from ..extensions import db
 from ..offers.models import Offer
-from ..storage import media_store
+from ..storage import media_store, person_key, recording_key
 
 
 def _aware(value):
@@ -31,7 +31,7 @@ def save_event(data: dict, event: Event | None = None) -> Event:
         value = data.get(field)
         setattr(event, field, value if value is not None else ("" if field not in ("starts_on", "ends_on") else None))
     db.session.commit()
-    search.reindex_event(event)
+    signals.event_saved.send(event)
     return event
 
 
@@ -51,10 +51,14 @@ def save_panel(data: dict, event: Event, panel: Panel | None = None) -> Panel:
     panel.cartoon_enabled = bool(data.get("cartoon_enabled"))
     if "clips_enabled" in data:
         panel.clips_enabled = bool(data["clips_enabled"])
+    if "drafts_public" in data:
+        panel.drafts_public = bool(data["drafts_public"])
     if data.get("default_view"):
         panel.default_view = View(data["default_view"])
+    if data.get("flock_style") in ("lineup", "directed"):
+        panel.flock_style = data["flock_style"]
     db.session.commit()
-    search.reindex_panel(panel)
+    signals.panel_saved.send(panel)
     return panel
 
 
@@ -87,29 +91,41 @@ def save_panelist(
         db.session.rollback()
         raise
     db.session.commit()
-    search.reindex_panelist(panelist)
+    signals.panelist_saved.send(panelist)
     for key in filter(None, old_keys):
         media_store().delete(key)
     return panelist
 
 
 def seat_panelist(
-    panel: Panel, panelist: Panelist, role: SeatRole, position: int, consent: Consent | None = None
+    panel: Panel, panelist: Panelist, role: SeatRole, position: int | None, consent: Consent | None = None
 ) -> Seat:
     """Seat a panelist on a panel, or change their role, order and consent if already seated.
 
+    ``position`` None keeps a seat's place, and puts a new seat at the end of the line-up.
     ``consent`` None keeps what was recorded before (nothing, for a new seat).
     """
     seat = db.session.scalar(sa.select(Seat).where(Seat.panel_id == panel.id, Seat.panelist_id == panelist.id))
     if seat is None:
+        if position is None:
+            position = 1 + max((s.position for s in panel.seats), default=0)
         seat = Seat(panel=panel, panelist=panelist)
         db.session.add(seat)
     seat.role = role
-    seat.position = position
+    if position is not None:
+        seat.position = position
     if consent is not None:
         seat.consent = consent
     db.session.commit()
-    search.reindex_panel(panel)
+    signals.seat_saved.send(seat)
+    return seat
+
+
+def record_consent(seat: Seat, consent: Consent) -> Seat:
+    """Record (or change) how the seat's panelist agreed to appear; the public views follow at once."""
+    seat.consent = consent
+    db.session.commit()
+    signals.seat_saved.send(seat)
     return seat
 
 
@@ -117,8 +133,8 @@ def delete_panelist(panelist: Panelist) -> None:
     """Delete a panelist, their seats and their images (portrait, avatar and drawn birds)."""
     # Every image of a person lives in their folder, and old bird drawings stay there
     # as a cache, so the folder goes rather than the keys the row names.
-    folder = f"people/{panelist.id}"
-    search.forget(panelist)
+    folder = person_key(panelist.id)
+    signals.deleting.send(panelist)
     db.session.delete(panelist)
     db.session.commit()
     media_store().delete(folder)
@@ -133,13 +149,13 @@ def delete_row(row) -> None:
     longer points at them.
     """
     panels = row.panels if isinstance(row, Event) else [row] if isinstance(row, Panel) else []
-    folders = [f"recordings/{rec.id}" for panel in panels for rec in panel.recordings]
+    folders = [recording_key(rec.id) for panel in panels for rec in panel.recordings]
     if isinstance(row, Event | Panel):
         scope = Offer.panel_id.in_([panel.id for panel in panels])
         if isinstance(row, Event):
             scope = sa.or_(scope, Offer.event_id == row.id)
         folders += [f"offers/{offer_id}" for offer_id in db.session.scalars(sa.select(Offer.id).where(scope))]
-    search.forget(row)
+    signals.deleting.send(row)
     db.session.delete(row)
     db.session.commit()
     for folder in folders:

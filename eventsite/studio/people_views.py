@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..accounts.access import people_scope, sits_only_on_own_events
 from ..events.artwork import check_bird_artwork
 from ..events.images import ImageError
-from ..events.models import Panelist
+from ..events.models import Consent, Panel, Panelist, SeatRole
 from ..extensions import db
 from . import bp
 from . import operations as ops
-from .forms import DeleteForm, PanelistForm
-from .loaders import organiser, person_or_404
+from .forms import DeleteForm, PanelistForm, SeatingForm
+from .loaders import organiser, panel_or_404, person_or_404
 
 
 @bp.route("/people/")
@@ -27,10 +27,19 @@ def people():
 @bp.route("/people/new", methods=["GET", "POST"], defaults={"person_id": None})
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def person_edit(person_id: int | None):
-    """Create or edit a panelist, with portrait and cartoon avatar uploads."""
+    """Create or edit a panelist, with portrait and cartoon avatar uploads.
+
+    From a panel's seat form (``?panel=ID``) a new person is seated on that panel
+    as they are saved, and the organiser goes back to the panel.
+
+    :raise 404: no such panelist or panel, or one this organiser may not see.
+    """
     person = person_or_404(person_id) if person_id else None
+    panel_id = request.args.get("panel", type=int)
+    panel = panel_or_404(panel_id) if panel_id and person is None else None
     form = PanelistForm(obj=person)
-    if form.validate_on_submit():
+    seating = SeatingForm(prefix="seat", meta={"csrf": False}) if panel else None  # the person form carries the token
+    if form.validate_on_submit() and (seating is None or seating.validate()):
         try:
             if form.avatar.data:
                 check_bird_artwork(form.avatar.data, max_bytes=current_app.config["MAX_IMAGE_BYTES"])
@@ -38,7 +47,7 @@ def person_edit(person_id: int | None):
             # said beside the avatar field too, where the organiser will pick another file
             form.avatar.errors = [str(exc)]
             flash(f"Nothing was saved: {exc}", "error")
-            return render_template("studio/person_form.html", form=form, person=person), 400
+            return _person_page(form, person, panel, seating), 400
         try:
             person = ops.save_panelist(
                 form.data,
@@ -50,10 +59,19 @@ def person_edit(person_id: int | None):
         except ImageError as exc:
             form.photo.errors = [] if form.photo.errors is None else list(form.photo.errors)
             flash(f"Nothing was saved: {exc}", "error")
-            return render_template("studio/person_form.html", form=form, person=person), 400
+            return _person_page(form, person, panel, seating), 400
+        if panel:
+            consent = Consent(seating.consent.data) if seating.consent.data else None
+            seat = ops.seat_panelist(panel, person, SeatRole(seating.role.data), seating.position.data, consent)
+            flash(f"{person.name} saved and seated on “{panel.title}” as {seat.role.value}.", "success")
+            return redirect(url_for(".panel", panel_id=panel.id) + f"#seat-{seat.id}")
         flash(f"{person.name} saved.", "success")
         return redirect(url_for(".people"))
-    return render_template("studio/person_form.html", form=form, person=person)
+    return _person_page(form, person, panel, seating)
+
+
+def _person_page(form: PanelistForm, person: Panelist | None, panel: Panel | None, seating: SeatingForm | None):
+    return render_template("studio/person_form.html", form=form, person=person, panel=panel, seating=seating)
 
 
 @bp.route("/people/<int:person_id>/delete", methods=["POST"])

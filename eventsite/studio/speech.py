@@ -10,7 +10,6 @@ kept beside it, for organisers only.
 
 from __future__ import annotations
 
-import math
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -23,9 +22,10 @@ from ..flock.birds import BirdSpec, design_bird
 from ..flock.corrections import apply_corrections
 from ..flock.listen import CLUSTERED_NOTE, representative_samples
 from ..flock.timeline import SpeechTimeline, Turn
-from ..jobs.flock_job import queue_flock, read_timeline
-from ..recordings.models import JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
-from ..storage import media_store
+from ..jobs import queue_flock
+from ..recordings.models import JobKind, JobStatus, Recording, RecordingJob, RenditionKind
+from ..recordings.timeline import read_timeline
+from ..storage import media_store, recording_key
 from ..times import clock
 from ..transcode import limits
 
@@ -80,6 +80,15 @@ class SpeechEditor:
         step = next((s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800) if duration / s <= 8), 3600)
         return [(100 * t / duration, clock(t)) for t in range(0, int(duration) + 1, step)]
 
+    def unsure(self, turn: Turn) -> bool:
+        """Whether the voices were told apart with little confidence somewhere in ``turn``."""
+        return any(start < turn.end and turn.start < end for start, end in self.timeline.uncertain)
+
+    @property
+    def unsure_turns(self) -> int:
+        """How many turns to check first."""
+        return sum(self.unsure(turn) for turn in self.timeline.turns)
+
     def percent(self, seconds: float) -> float:
         """Where ``seconds`` falls along the strip, in percent."""
         return round(100 * seconds / max(self.timeline.duration, 0.001), 3)
@@ -120,10 +129,25 @@ def flock_notes(recording: Recording) -> list[str]:
     notes = list(job.notes or []) if job and job.status is JobStatus.SUCCEEDED else []
     if any(c.get("by") == "naming" for c in recording.speech_corrections or []):
         notes = [note for note in notes if note != CLUSTERED_NOTE]
-    return notes
+    checked = set(recording.flock_notes_checked or [])
+    return [note for note in notes if note not in checked]
 
 
-def latest_flock_job(recording: Recording) -> TranscodeJob | None:
+def mark_notes_checked(recording: Recording) -> int:
+    """The organiser has checked what the flock job asked: its notes stop showing. Returns how many.
+
+    Kept by their words, so a redraw that notes the same thing again does not ask again,
+    while anything new it notes still shows.
+    """
+    notes = flock_notes(recording)
+    if notes:
+        # a new list, so SQLAlchemy sees the JSON column change
+        recording.flock_notes_checked = [*(recording.flock_notes_checked or []), *notes]
+        db.session.commit()
+    return len(notes)
+
+
+def latest_flock_job(recording: Recording) -> RecordingJob | None:
     """The newest flock job of ``recording`` (jobs are ordered newest first)."""
     return next((job for job in recording.jobs if job.kind is JobKind.FLOCK), None)
 
@@ -143,9 +167,9 @@ def split_turn(recording: Recording, editor: SpeechEditor, start: float, end: fl
     if at is None:
         raise SpeechEditError("Write where to split, such as 1:02.5.")
     if not turn.start + SHORTEST_PART <= at <= turn.end - SHORTEST_PART:
-        raise SpeechEditError(f"Split inside the turn: between {_exact(turn.start)} and {_exact(turn.end)}.")
+        raise SpeechEditError(f"Split inside the turn: between {exact_time(turn.start)} and {exact_time(turn.end)}.")
     _save(recording, [{"op": "split", "at": round(at, 3)}])
-    return f"The turn at {clock(turn.start)} is now two turns, split at {_exact(at)}."
+    return f"The turn at {clock(turn.start)} is now two turns, split at {exact_time(at)}."
 
 
 def merge_turn(recording: Recording, editor: SpeechEditor, start: float, end: float) -> str:
@@ -177,7 +201,7 @@ def name_voices(recording: Recording, editor: SpeechEditor, names: dict[int, int
     return "The voices are named."
 
 
-def redraw(recording: Recording) -> TranscodeJob | None:
+def redraw(recording: Recording) -> RecordingJob | None:
     """Queue the flock job again (None when one is already waiting or running)."""
     return queue_flock(recording)
 
@@ -197,7 +221,7 @@ def sample_clip(recording: Recording, editor: SpeechEditor, speaker: int) -> str
     if audio is None:
         raise SpeechEditError("This recording has no sound to play a sample from.")
     store = media_store()
-    key = f"recordings/{recording.id}/samples/{start:.3f}-{end:.3f}.m4a"
+    key = recording_key(recording.id, "samples", f"{start:.3f}-{end:.3f}.m4a")
     if store.exists(key):
         return key
     with store.local_copy(audio.storage_key) as sound, tempfile.TemporaryDirectory() as scratch:
@@ -220,13 +244,9 @@ def sample_clip(recording: Recording, editor: SpeechEditor, speaker: int) -> str
 
 
 def exact_time(seconds: float) -> str:
-    """A moment to a tenth of a second ("1:02.5"), for split times the organiser can edit."""
-    return _exact(seconds)
-
-
-def _exact(seconds: float) -> str:
-    tenths = math.floor(round(seconds, 3) * 10) % 10
-    return f"{clock(seconds)}.{tenths}"
+    """A moment to a tenth of a second ("1:02.5"), truncated (so inside its turn), for split
+    times the organiser can edit."""
+    return clock(seconds, 1)
 
 
 def _turn(editor: SpeechEditor, start: float, end: float) -> Turn:

@@ -138,7 +138,26 @@ def speech_redraw(recording_id: int):
         if ops.redraw(recording):
             flash("The birds will be drawn again.", "success")
         else:
-            flash("The birds are already being drawn; draw them again when that has finished.", "error")
+            flash(
+                "The birds are already being drawn, or will be when the transcode under way ends; "
+                "draw them again when that has finished.",
+                "error",
+            )
+    return _back(recording)
+
+
+@bp.route("/recordings/<int:recording_id>/speech/checked", methods=["POST"])
+def speech_notes_checked(recording_id: int):
+    """Mark the flock job's "please check" notes as checked, so they stop showing.
+
+    :raise 404: no such recording, or one of another event's panel.
+    """
+    recording = recording_or_404(recording_id)
+    if DeleteForm().validate_on_submit():
+        if ops.mark_notes_checked(recording):
+            flash("Marked as checked.", "success")
+        else:
+            flash("There was nothing left to check.", "success")
     return _back(recording)
 
 

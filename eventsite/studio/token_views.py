@@ -34,7 +34,7 @@ def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
 def _form(*, blank: bool = False) -> TokenForm:
     """The form, with API_TOKEN_DAYS chosen (and offered, when it is not one of the usual lifetimes)."""
     form = TokenForm(formdata=None) if blank else TokenForm()
-    default = int(current_app.config.get("API_TOKEN_DAYS", 90))
+    default = int(current_app.config["API_TOKEN_DAYS"])
     if default not in TOKEN_DAYS_CHOICES:
         choices = [*form.days.choices, SelectChoice(default, f"{default} days")]
         form.days.choices = sorted(choices, key=lambda choice: choice.value)

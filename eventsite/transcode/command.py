@@ -4,6 +4,8 @@ The input is decoded once. Its picture goes through ``fps`` (one constant rate
 for every branch, so keyframes line up) and is ``split`` to each ladder rung,
 the storyboard thumbnails and the cartoon. Each rung is encoded once and the
 ``tee`` muxer writes the same packets to the HLS set and to a faststart MP4.
+The sound is not decoded here: the AAC the sound pass encoded once, already
+loudness-normalised (sound.py), is copied into HLS, every MP4 and the cartoon.
 
 Output paths are relative: run the argv with the working folder as its
 current directory (``run_ffmpeg(argv, cwd=workdir)``). That keeps arbitrary
@@ -50,7 +52,10 @@ def build_argv(input_path: str | Path, plan: Plan, settings: TranscodeSettings |
 
     The input is opened as ``file:<absolute path>`` with
     ``-protocol_whitelist file``, the probed demuxer forced by ``-f`` and
-    ``-codec_whitelist`` limiting the decoders.
+    ``-codec_whitelist`` limiting the decoders. Its sound is not read: the
+    normalised AAC the sound pass wrote into the cwd is copied instead.
+
+    :raise ValueError: the plan has no picture (an audio-only recording without artwork).
     """
     settings = settings or TranscodeSettings()
     source = ffmpeg.input(
@@ -60,18 +65,30 @@ def build_argv(input_path: str | Path, plan: Plan, settings: TranscodeSettings |
         # the decoders probe() allowed, and no others (see codecs.py)
         codec_whitelist=DECODER_WHITELIST,
     )
-    audio = source[str(plan.audio_index)] if plan.has_audio else None
-    outputs = []
+    if not plan.rungs:
+        raise ValueError("a plan without a picture has no main run: its sound is all (sound.py)")
+    audio = sound_input(plan)
     if plan.video_index is not None:
-        outputs += _video_outputs(source[str(plan.video_index)], audio, plan, settings)
-    elif plan.artwork and plan.rungs:
-        outputs.append(_artwork_output(audio, plan, settings))
-    for rendition in plan.audio:
-        if rendition.codec != "aac" or not plan.rungs:
-            outputs.append(_audio_file_output(audio, rendition))
+        outputs = _video_outputs(source[str(plan.video_index)], audio, plan, settings)
+    else:
+        outputs = [_artwork_output(audio, plan, settings)]
     args = ffmpeg.get_args(ffmpeg.merge_outputs(*outputs))
     threads = ["-filter_complex_threads", str(settings.filter_threads)] if settings.filter_threads else []
     return [settings.ffmpeg, *GLOBAL_FLAGS, *threads, *args]
+
+
+def sound_input(plan: Plan):
+    """The sound pass's normalised AAC as a second input, to be copied (see sound.py); None without sound."""
+    if not plan.has_audio:
+        return None
+    # ffmpeg starts every input at 0: a sound recorded after the picture started is delayed back
+    delay = {"itsoffset": f"{plan.audio_offset:.3f}"} if plan.audio_offset else {}
+    return ffmpeg.input(f"file:{sound_m4a(plan)}", format="mp4", protocol_whitelist="file", **delay).audio
+
+
+def sound_m4a(plan: Plan) -> str:
+    """Relative path of the AAC file the sound pass made, which the main run copies."""
+    return next(a.relpath for a in plan.audio if a.codec == "aac")
 
 
 def output_dirs(plan: Plan) -> list[str]:
@@ -100,43 +117,48 @@ def hls_variant_playlist(name: str) -> str:
     return f"{HLS_DIR}/{name}/index.m3u8"
 
 
+def picture_branches(picture, plan: Plan) -> tuple[list, object | None, object | None]:
+    """Split one constant-rate picture: a scaled stream per rung, then the storyboard's and
+    the cartoon's unscaled branches (None when the plan has no such output)."""
+    branches = picture.split()
+    rungs = [branches[i].filter("scale", r.width, r.height).filter("setsar", 1) for i, r in enumerate(plan.rungs)]
+    next_branch = len(rungs)
+    board = branches[next_branch] if plan.storyboard else None
+    next_branch += bool(plan.storyboard)
+    cartoon = branches[next_branch] if plan.cartoon else None
+    return rungs, board, cartoon
+
+
+def thumbs_output(picked, plan: Plan, settings: TranscodeSettings, start_number: int = 0, pattern: str = THUMB_PATTERN):
+    """The storyboard's thumbnails, one JPEG per frame of ``picked``, numbered from ``start_number``."""
+    board = plan.storyboard
+    assert board is not None
+    thumbs = picked.filter("scale", board.thumb_width, board.thumb_height).filter("setsar", 1)
+    return ffmpeg.output(
+        thumbs, pattern, format="image2", fps_mode="passthrough", start_number=start_number,
+        **{"q:v": settings.jpeg_quality},
+    )  # fmt: skip
+
+
 def _video_outputs(picture, audio, plan: Plan, settings: TranscodeSettings) -> list:
     """Ladder (tee to HLS + MP4), thumbnails and cartoon from one decode."""
     # one constant rate before the split: VFR phone clips become CFR and every
     # rung gets the same frames, so -g puts keyframes at the same instants
-    branches = picture.filter("fps", fps=plan.fps).split()
-    rungs = [branches[i].filter("scale", r.width, r.height).filter("setsar", 1) for i, r in enumerate(plan.rungs)]
+    rungs, board, cartoon = picture_branches(picture.filter("fps", fps=plan.fps), plan)
     outputs = [_ladder_output(rungs, audio, plan, settings)]
-    next_branch = len(rungs)
-    if plan.storyboard:
-        board = plan.storyboard
-        every = Fraction(board.interval).limit_denominator(1000)
-        thumbs = (
-            branches[next_branch]
-            .filter("fps", fps=f"{every.denominator}/{every.numerator}")
-            .filter("scale", board.thumb_width, board.thumb_height)
-            .filter("setsar", 1)
-        )
-        next_branch += 1
-        outputs.append(
-            ffmpeg.output(
-                thumbs,
-                THUMB_PATTERN,
-                format="image2",
-                fps_mode="passthrough",
-                start_number=0,
-                **{"q:v": settings.jpeg_quality},
-            )
-        )
-    if plan.cartoon:
-        outputs.append(_cartoon_output(branches[next_branch], audio, plan, settings))
+    if board is not None:
+        assert plan.storyboard is not None
+        every = Fraction(plan.storyboard.interval).limit_denominator(1000)
+        outputs.append(thumbs_output(board.filter("fps", fps=f"{every.denominator}/{every.numerator}"), plan, settings))
+    if cartoon is not None:
+        outputs.append(_cartoon_output(cartoon, audio, plan, settings))
     return outputs
 
 
 def _ladder_output(rungs: list, audio, plan: Plan, settings: TranscodeSettings):
-    """Every rung plus the audio, through tee to HLS, MP4s and audio.m4a."""
+    """Every rung plus the sound pass's AAC (copied), through tee to HLS and the MP4s."""
     options: dict[str, object] = {
-        **_x264_options(plan, settings, settings.crf),
+        **x264_options(plan, settings, settings.crf),
         # tee needs codec headers out of band for both fMP4 and MP4 slaves
         "flags:v": "+global_header",
     }
@@ -146,21 +168,19 @@ def _ladder_output(rungs: list, audio, plan: Plan, settings: TranscodeSettings):
     streams = list(rungs)
     if audio is not None:
         streams.append(audio)
-        options.update(_aac_options(plan))
+        options["c:a"] = "copy"
     if plan.artwork:
         options["tune"] = "stillimage"
-    return ffmpeg.output(*streams, _tee_target(plan, settings), format="tee", **options)
+    return ffmpeg.output(*streams, tee_target(plan, settings), format="tee", **options)
 
 
-def _tee_target(plan: Plan, settings: TranscodeSettings) -> str:
+def tee_target(plan: Plan, settings: TranscodeSettings) -> str:
+    """The tee muxer's slaves: a faststart MP4 per rung and one HLS set (fMP4) of every rung and the sound."""
     has_audio = plan.has_audio
     slaves = []
     for i, rung in enumerate(plan.rungs):
         select = f"v:{i},a" if has_audio else f"v:{i}"
         slaves.append(_tee_slave(rung_mp4(rung.label), select=select, **_MP4_SLAVE))
-    if has_audio and any(a.codec == "aac" for a in plan.audio):
-        relpath = next(a.relpath for a in plan.audio if a.codec == "aac")
-        slaves.append(_tee_slave(relpath, select="a", **_MP4_SLAVE))
     variants = [
         f"v:{i},agroup:aud,name:{r.label}" if has_audio else f"v:{i},name:{r.label}" for i, r in enumerate(plan.rungs)
     ]
@@ -207,6 +227,28 @@ def _cartoon_output(picture, audio, plan: Plan, settings: TranscodeSettings):
     """Flat saturated colours with ink outlines, as one faststart MP4."""
     cartoon = plan.cartoon
     assert cartoon is not None
+    options = {**cartoon_options(plan, settings), "movflags": "+faststart"}
+    streams = [cartoon_look(picture, plan)]
+    if audio is not None:
+        streams.append(audio)
+        options["c:a"] = "copy"
+    return ffmpeg.output(*streams, cartoon_mp4(plan), format="mp4", **options)
+
+
+def cartoon_options(plan: Plan, settings: TranscodeSettings) -> dict:
+    """The cartoon's encoder options."""
+    assert plan.cartoon is not None
+    return {
+        **x264_options(plan, settings, settings.cartoon_crf),
+        "maxrate": plan.cartoon.maxrate,
+        "bufsize": plan.cartoon.bufsize,
+    }
+
+
+def cartoon_look(picture, plan: Plan):
+    """The cartoon's picture: flat saturated colours with ink outlines."""
+    cartoon = plan.cartoon
+    assert cartoon is not None
     smooth = (
         picture.filter("scale", cartoon.width, cartoon.height)
         .filter("setsar", 1)
@@ -218,18 +260,7 @@ def _cartoon_output(picture, audio, plan: Plan, settings: TranscodeSettings):
     ink = smooth[1].filter("sobel", planes=1, scale=2).filter("negate")
     # multiply only the luma by the inverted edges: multiplying chroma too
     # would shift every colour towards green
-    look = ffmpeg.filter([flat, ink], "blend", c0_mode="multiply", c1_mode="normal", c2_mode="normal")
-    options = {
-        **_x264_options(plan, settings, settings.cartoon_crf),
-        "maxrate": cartoon.maxrate,
-        "bufsize": cartoon.bufsize,
-        "movflags": "+faststart",
-    }
-    streams = [look]
-    if audio is not None:
-        streams.append(audio)
-        options.update(_aac_options(plan))
-    return ffmpeg.output(*streams, cartoon_mp4(plan), format="mp4", **options)
+    return ffmpeg.filter([flat, ink], "blend", c0_mode="multiply", c1_mode="normal", c2_mode="normal")
 
 
 def _artwork_output(audio, plan: Plan, settings: TranscodeSettings):
@@ -253,22 +284,7 @@ def _artwork_output(audio, plan: Plan, settings: TranscodeSettings):
     return _ladder_output([picture], audio, plan, settings)
 
 
-def _audio_file_output(audio, rendition):
-    """A standalone audio file (audio-only recordings, or the MP3)."""
-    options: dict[str, object] = {
-        "b:a": rendition.bitrate,
-        "ac": rendition.channels,
-        "ar": rendition.sample_rate,
-        "map_metadata": -1,
-    }
-    if rendition.codec == "aac":
-        options.update({"c:a": "aac", "movflags": "+faststart", "format": "mp4"})
-    else:
-        options.update({"c:a": "libmp3lame", "format": "mp3"})
-    return ffmpeg.output(audio, rendition.relpath, **options)
-
-
-def _x264_options(plan: Plan, settings: TranscodeSettings, crf: int) -> dict:
+def x264_options(plan: Plan, settings: TranscodeSettings, crf: int) -> dict:
     return {
         "c:v": "libx264",
         "preset": settings.preset,
@@ -282,14 +298,4 @@ def _x264_options(plan: Plan, settings: TranscodeSettings, crf: int) -> dict:
         # uploads carry camera metadata (GPS, device); publish none of it
         "map_metadata": -1,
         "map_chapters": -1,
-    }
-
-
-def _aac_options(plan: Plan) -> dict:
-    aac = next((a for a in plan.audio if a.codec == "aac"), None)
-    return {
-        "c:a": "aac",
-        "b:a": aac.bitrate if aac else 128_000,
-        "ac": 2,
-        "ar": aac.sample_rate if aac else 48000,
     }

@@ -2,7 +2,7 @@
 
 Every error carries ``message``, a sentence an organiser can read in the studio,
 and ``detail``, the technical tail (usually ffmpeg's last stderr lines) kept for
-whoever debugs the job. The job layer stores both on the ``TranscodeJob`` row.
+whoever debugs the job. The job layer stores both on the ``RecordingJob`` row.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def write_master_playlist(
 ) -> Path:
     """(Re)write ``hls_dir/master_name`` listing every rung.
 
-    Each variant gets BANDWIDTH (peak segment bitrate, video plus audio),
+    Each variant gets BANDWIDTH (the peak segment bit rate of RFC 8216, video plus audio),
     AVERAGE-BANDWIDTH, RESOLUTION, FRAME-RATE and CODECS; the audio, when
     ``audio_name`` is given, is an ``EXT-X-MEDIA`` group every variant uses.
     """
@@ -93,21 +93,36 @@ def measure_variant(hls_dir: Path, uri: str) -> VariantStats:
     path = hls_dir / uri
     playlist = m3u8.load(str(path))
     folder = path.parent
-    peak, total_bits, total_seconds = 0, 0, 0.0
-    for segment in playlist.segments:
-        bits = (folder / segment.uri).stat().st_size * 8
-        seconds = float(segment.duration or 0)
-        total_bits += bits
-        total_seconds += seconds
-        # a short last segment would exaggerate the peak; it is still counted
-        # in the average
-        if seconds >= 0.5:
-            peak = max(peak, round(bits / seconds))
-    average = round(total_bits / total_seconds) if total_seconds else 0
+    sizes = [(folder / segment.uri).stat().st_size * 8 for segment in playlist.segments]
+    seconds = [float(segment.duration or 0) for segment in playlist.segments]
+    total_seconds = sum(seconds)
+    average = round(sum(sizes) / total_seconds) if total_seconds else 0
+    peak = peak_segment_bitrate(sizes, seconds, float(playlist.target_duration or 0))
     codec = None
     if playlist.segment_map:
         codec = avc1_codec((folder / playlist.segment_map[0].uri).read_bytes())
     return VariantStats(uri, max(peak, average), average, codec)
+
+
+def peak_segment_bitrate(bits: list[int], seconds: list[float], target_duration: float) -> int:
+    """RFC 8216 (4.3.4.2): the largest bit rate of any run of consecutive segments lasting
+    0.5 to 1.5 times the target duration (0 when no run does, e.g. a clip shorter than half).
+
+    Not the largest of single segments: a short last segment is measured with its
+    neighbour (alone, its headers would exaggerate it; left out, the peak comes out low).
+    """
+    low, high = 0.5 * target_duration, 1.5 * target_duration
+    peak = 0.0
+    for start in range(len(bits)):
+        run_bits, run_seconds = 0, 0.0
+        for end in range(start, len(bits)):
+            run_bits += bits[end]
+            run_seconds += seconds[end]
+            if run_seconds > high:
+                break
+            if run_seconds >= low and run_seconds > 0:
+                peak = max(peak, run_bits / run_seconds)
+    return round(peak)
 
 
 def avc1_codec(init_segment: bytes) -> str | None:

@@ -25,6 +25,8 @@ class VideoStream:
     r_frame_rate: str
     pix_fmt: str
     bitrate: int | None
+    #: first timestamp in seconds (ffprobe's ``start_time``)
+    start: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class AudioStream:
     channels: int
     sample_rate: int
     bitrate: int | None
+    #: first timestamp in seconds; a sound that starts after the picture keeps its delay
+    start: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def pick_video(streams: list[dict]) -> VideoStream | None:
             r_frame_rate=real,
             pix_fmt=s.get("pix_fmt", ""),
             bitrate=_int(s.get("bit_rate")),
+            start=parse_float(s.get("start_time")) or 0.0,
         )
     return None
 
@@ -98,6 +103,7 @@ def pick_audio(streams: list[dict]) -> AudioStream | None:
                 channels=channels,
                 sample_rate=int(s.get("sample_rate") or 0),
                 bitrate=_int(s.get("bit_rate")),
+                start=parse_float(s.get("start_time")) or 0.0,
             )
     return None
 

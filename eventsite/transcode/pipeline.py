@@ -1,13 +1,14 @@
 """Make a recording's whole rendition set, atomically.
 
 Everything is written into a temporary folder beside ``final_dir``; only when
-the main run, the storyboard, the poster and the master playlist are all done
+the sound pass, the main run, the storyboard, the poster and the master playlist are all done
 is it swapped into place. A failure, timeout or cancel deletes the temporary
 folder and leaves the previous set (if any) untouched. The input is only read.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -19,17 +20,22 @@ from pathlib import Path
 import m3u8
 
 from . import command, limits
+from .chunked import clean_stitch, prepare_stitch
 from .errors import TranscodeCancelled, TranscodeError, TranscodeTimeout
 from .hls import HlsRung, write_master_playlist
 from .plan import Plan
 from .poster import take_poster
+from .quick import quick_argv
 from .run import Progress, run_ffmpeg
 from .settings import TranscodeSettings
+from .sound import make_sound
 from .storyboard import STORYBOARD_DIR, VTT_NAME, build_storyboard
 
 POSTER = "poster.jpg"
-#: share of the progress bar given to the main run; the rest is quick
-MAIN_RUN_SHARE = 0.95
+#: share of the progress bar given to the sound pass (an hour's sound takes about a minute)
+SOUND_SHARE = 0.03
+#: where the main run's share ends; the rest is quick
+MAIN_RUN_END = 0.95
 
 
 @dataclass(frozen=True)
@@ -64,14 +70,22 @@ def transcode(
     cancel: threading.Event | None = None,
     timeout: float | None = None,
     settings: TranscodeSettings | None = None,
+    sound: str | Path | None = None,
+    chunks: list[Path] | None = None,
 ) -> list[RenditionOutput]:
     """Make every rendition in ``plan`` in the empty folder ``out_dir``.
 
     The caller publishes the folder (``MediaStore.publish_dir``) and removes it on failure.
+    A quick plan (``quick.plan_quick``) copies the upload's picture instead of encoding it.
 
     :param on_progress: receives Progress with ``fraction`` over the whole job.
     :param cancel: set it to stop; ffmpeg is killed within a fraction of a second.
     :param timeout: wall-clock seconds for the whole job; see default_timeout().
+    :param sound: the normalised ``audio.m4a`` an earlier set of this recording made (the
+        quick one, or the sound pass of a chunked one); it is copied instead of measuring and
+        encoding the sound again.
+    :param chunks: the folders of every chunk of ``plan`` (chunks.plan_chunks, chunked.encode_chunk),
+        in order; their picture is joined by stream copy instead of encoded.
     :raise TranscodeError: (or TranscodeTimeout / TranscodeCancelled) with ffmpeg's stderr tail in ``detail``.
     """
     settings = settings or TranscodeSettings()
@@ -108,17 +122,38 @@ def transcode(
             # The poster seeks in the original, so it need not wait for the main run: alongside
             # it, its second of single-threaded work takes moments the encoders leave idle.
             poster = alongside.submit(_make_poster, input_path, workdir, plan, settings, remaining(), cancel)
-        run_ffmpeg(
-            command.build_argv(input_path, plan, settings),
-            duration=plan.duration,
-            on_progress=lambda p: report(p, 0.0, MAIN_RUN_SHARE),
-            timeout=remaining(),
-            cancel=cancel,
-            nice=settings.nice,
-            cwd=workdir,
-        )
+        # first the sound, normalised and encoded once; the picture's run copies it
+        if sound is not None and plan.has_audio:
+            shutil.copyfile(sound, workdir / command.sound_m4a(plan))
+        else:
+            make_sound(
+                input_path,
+                workdir,
+                plan,
+                settings,
+                timeout=remaining,
+                cancel=cancel,
+                on_progress=lambda p, start, share: report(p, SOUND_SHARE * start, SOUND_SHARE * share),
+            )
+        if plan.rungs:
+            if chunks is not None:
+                argv = prepare_stitch(workdir, plan, chunks, settings)
+            else:
+                argv = (quick_argv if plan.copy_picture else command.build_argv)(input_path, plan, settings)
+            try:
+                run_ffmpeg(
+                    argv,
+                    duration=plan.duration,
+                    on_progress=lambda p: report(p, SOUND_SHARE, MAIN_RUN_END - SOUND_SHARE),
+                    timeout=remaining(),
+                    cancel=cancel,
+                    nice=settings.nice,
+                    cwd=workdir,
+                )
+            finally:
+                clean_stitch(workdir)
     _check_outputs(workdir, plan)
-    step_done(MAIN_RUN_SHARE)
+    step_done(MAIN_RUN_END)
     if plan.storyboard:
         build_storyboard(
             workdir,

@@ -94,6 +94,13 @@ class Plan:
     poster_time: float | None
     #: still image looped as the picture of an audio-only recording
     artwork: str | None = None
+    #: quick publish: the upload's web-ready H.264 is copied into the one rung, not encoded (quick.py)
+    copy_picture: bool = False
+    #: seconds the sound starts after the picture; the sound pass's AAC starts at 0, so
+    #: the picture's run puts it back this late (command.sound_input)
+    audio_offset: float = 0.0
+    #: the picture's first timestamp in seconds; frame numbers of a chunked encode count from it (chunks.py)
+    video_start: float = 0.0
 
     @property
     def has_audio(self) -> bool:
@@ -174,6 +181,8 @@ def plan_renditions(
         cartoon=cartoon_plan,
         storyboard=plan_storyboard(info.duration, width, height, storyboard_interval),
         poster_time=poster_time(info.duration),
+        audio_offset=round(max(0.0, info.audio.start - video.start), 3) if info.audio else 0.0,
+        video_start=video.start,
     )
 
 

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from .errors import TranscodeError
+from .probe import UNTRUSTED_INPUT_FLAGS
 from .run import QUIET_FLAGS, run_ffmpeg
 from .settings import TranscodeSettings
 
@@ -54,8 +55,7 @@ def take_poster(
     argv = [
         settings.ffmpeg,
         *QUIET_FLAGS,
-        "-protocol_whitelist",
-        "file",
+        *UNTRUSTED_INPUT_FLAGS,
         "-f",
         demuxer,
         "-ss",

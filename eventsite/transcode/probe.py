@@ -45,6 +45,18 @@ ALLOWED_DEMUXERS = (
     "aac",
 )
 
+#: How every ffmpeg and ffprobe opens an upload or a copy of it (the probe here, and the background
+#: runs on originals: listening for the flock, captions, alignment, posters): plain files only, and
+#: only the demuxers and decoders above, so no playlist or concat list makes it read other files.
+UNTRUSTED_INPUT_FLAGS = (
+    "-protocol_whitelist",
+    "file",
+    "-format_whitelist",
+    ",".join(ALLOWED_DEMUXERS),
+    "-codec_whitelist",
+    DECODER_WHITELIST,
+)
+
 NOT_MEDIA = "This file has no video or audio we can read."
 DAMAGED = "This file seems incomplete or damaged. Was the upload cut short?"
 NO_DURATION = "We could not tell how long this recording is; the file may be damaged."
@@ -129,12 +141,7 @@ def _ffprobe(ffprobe: str, path: Path, args: list[str], timeout: float) -> subpr
         ffprobe,
         "-v",
         "error",
-        "-protocol_whitelist",
-        "file",
-        "-format_whitelist",
-        ",".join(ALLOWED_DEMUXERS),
-        "-codec_whitelist",
-        DECODER_WHITELIST,
+        *UNTRUSTED_INPUT_FLAGS,
         *args,
         # "file:" so a name such as "x:y.mp4" is never taken for a protocol
         "-i",

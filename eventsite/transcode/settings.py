@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .loudness import LoudnessTarget
+
 
 @dataclass(frozen=True)
 class TranscodeSettings:
@@ -19,11 +21,20 @@ class TranscodeSettings:
     ffprobe: str = "ffprobe"
     #: libx264 speed/size trade-off
     preset: str = "veryfast"
+    #: libx264 preset of the first rung of an upload that must be encoded (quick.first_rung):
+    #: the full ladder replaces it minutes later, so it trades size and quality for time,
+    #: under the same ``-maxrate`` cap (bench/RESULTS.md "Transcoding")
+    first_rung_preset: str = "ultrafast"
     #: constant-quality target for the ladder (lower is better and larger)
     crf: int = 23
     #: the cartoon's flat colours compress well; a higher CRF loses little
     cartoon_crf: int = 26
     audio_bitrate: int = 128_000
+    #: ffmpeg's AAC encoder's quantiser search for the published sound (``-aac_coder``)
+    aac_coder: str = "twoloop"
+    #: the same for a quick set (quick.plan_quick), which the full ladder replaces with a sound of
+    #: its own: ``fast`` costs half of ``twoloop``, the AAC encode being most of an hour's sound pass
+    quick_aac_coder: str = "fast"
     #: HLS segment length; must be a whole number of keyframe intervals
     segment_seconds: int = 4
     #: JPEG quality scale for thumbnails, sprites and posters (2 best .. 31 worst)
@@ -35,3 +46,5 @@ class TranscodeSettings:
     filter_threads: int = 1
     #: added to the worker's niceness so the web server stays responsive
     nice: int = 10
+    #: every published sound is loudness-normalised to this (sound.py); None leaves it as recorded
+    loudness: LoudnessTarget | None = LoudnessTarget()

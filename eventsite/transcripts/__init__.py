@@ -9,11 +9,14 @@
   :mod:`.transcript_text`), both turned into readable cues (:mod:`.cueing`) by
   the caption jobs (:mod:`.job`).
 - The studio's caption editor and transcript tools (:mod:`.studio_views`, :mod:`.editor`).
+- Captions voiced from the speech timeline follow its corrections (:mod:`.revoice`).
 """
 
 from __future__ import annotations
 
 from flask import Flask
+
+from . import revoice  # noqa: F401  (connects re-voicing to each drawing of the birds)
 
 
 def init_app(app: Flask) -> None:

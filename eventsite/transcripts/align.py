@@ -1,50 +1,43 @@
-"""Forced alignment: the organiser's words, timed against the recording. No Flask.
+"""Alignment: the organiser's words, timed against the recording. No Flask.
 
-PocketSphinx aligns known words to sound (``set_align_text``), but an hour
-at once is slow and fragile, so the transcript is aligned a chunk at a time
-(a turn, or about 30 words of whole sentences) against the stretch of audio
-where it should be. That stretch starts where the last chunk's words ended
-and ends in a pause: the pauses come from one pass of a voice-activity
-detector, the expected length from the words still to come at the pace
-measured so far. Several pause candidates are tried, nearest first; the
-alignment that leaves the least speech unexplained (heard inside what it
-calls silence) wins.
+The recording is heard once by the recogniser (:mod:`.recognise`, Whisper with
+word times); the written transcript is then matched to what was heard word by
+word (``difflib``'s longest matching blocks over normalised words). A written
+word that was heard takes the heard word's times; the words between two
+matches share the time between them by their length. So a correct transcript
+follows the talk to its end however the voices sound, and a few misheard words
+cost nothing: they lie between matches.
 
-A chunk that fits no candidate, even joined with the next one, is where the
-transcript stops matching the recording: alignment stops there, and the
+Where a stretch of the transcript matches nothing that was heard (at least
+MISMATCH_WORDS written words in a row, with speech heard there), the transcript
+stops matching the recording: alignment stops at the stretch's start, and the
 caller gets what aligned before it and the first words that did not.
 
-The sound is decoded once by ffmpeg into a temporary raw file (an hour is
-115 MB on disk, not in memory); each chunk reads only its own stretch.
+PocketSphinx forced alignment did this before, a chunk at a time, and stopped
+at 0:09.8 of a clean 132-word script and at the very start of the real
+two-person sample; it is still what times the phones of the beaks.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
+import difflib
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from ..flock.audio import SAMPLE_RATE, ListenCancelled, pcm_blocks
 from ..times import clock
 from .cueing import Word
-from .recognise import FRAME_RATE
-from .transcript_text import TranscriptTurn, chunks, spoken_tokens
+from .recognise import recognise
+from .transcript_text import TranscriptTurn
 
-#: Seconds per spoken dictionary word before any chunk has been aligned (about 160 words a minute).
-START_PACE = 0.36
-#: Pause candidates tried per chunk, nearest to the expected end first.
-TRIES = 6
-#: A chunk that fails is joined with the next one this many times before giving up.
-JOINS = 2
-#: An alignment leaving less unexplained speech than this (seconds) is taken at once.
-GOOD_ENOUGH = 0.4
-#: Gaps in speech shorter than this (seconds) are not pauses.
-MIN_PAUSE = 0.15
-#: VAD frame length (seconds): the WebRTC VAD inside PocketSphinx takes 10, 20 or 30 ms.
-VAD_FRAME = 0.03
+#: This many written words in a row of which at most a quarter match what was heard, with
+#: speech heard there, are a real mismatch (a wrong or missing part of the transcript). Whisper
+#: tiny.en mishears up to eight words in a row of a correct script ("the sparkles changed near
+#: the children's end years" for "the sparrows changed their pitch over ten years").
+MISMATCH_WORDS = 12
+#: Heard words in a row that the transcript does not have, worth telling the organiser about.
+UNWRITTEN_WORDS = 12
 
 
 @dataclass
@@ -53,7 +46,7 @@ class Alignment:
 
     words: list[Word] = field(default_factory=list)
     total_words: int = 0
-    #: True when every chunk aligned.
+    #: True when every written word was placed.
     complete: bool = True
     #: Where the first unaligned words should have started (seconds), when incomplete.
     failed_at: float | None = None
@@ -63,157 +56,9 @@ class Alignment:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Chunk:
-    speaker: str
-    written: list[str]
-    #: For each written word, how many spoken tokens it has in ``tokens`` (0 for words the dictionary lacks).
-    counts: list[int]
-    tokens: list[str]
-
-
-class _Sound:
-    """The recording as a raw 16 kHz mono file plus a speech/no-speech flag per 30 ms."""
-
-    def __init__(self, path: str | Path, folder: Path, duration: float, on_progress, cancel) -> None:
-        from pocketsphinx import Vad
-
-        vad = Vad(Vad.LOOSE, SAMPLE_RATE, VAD_FRAME)
-        self.raw = folder / "sound.raw"
-        flags: list[bool] = []
-        pending, size, done = b"", vad.frame_bytes, 0.0
-        with self.raw.open("wb") as out:
-            for block in pcm_blocks(path, cancel=cancel):
-                data = block.tobytes()
-                out.write(data)
-                pending += data
-                whole = len(pending) - len(pending) % size
-                flags.extend(vad.is_speech(pending[i : i + size]) for i in range(0, whole, size))
-                pending = pending[whole:]
-                done += len(block) / SAMPLE_RATE
-                if on_progress and duration > 0:
-                    on_progress(min(done / duration, 1.0))
-        self.duration = self.raw.stat().st_size / 2 / SAMPLE_RATE
-        self.speech = np.array(flags, dtype=bool)
-        self.pauses = self._pauses()
-
-    def _pauses(self) -> np.ndarray:
-        """Middles of the silences at least MIN_PAUSE long, plus the end."""
-        quiet = ~self.speech
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
-        starts, ends = edges[0::2], edges[1::2]
-        long_enough = (ends - starts) * VAD_FRAME >= MIN_PAUSE
-        middles = (starts[long_enough] + ends[long_enough]) / 2 * VAD_FRAME
-        return np.append(middles, self.duration)
-
-    def first_speech(self) -> float:
-        hits = np.flatnonzero(self.speech)
-        return float(hits[0] * VAD_FRAME) if len(hits) else 0.0
-
-    def speech_seconds(self, start: float, end: float) -> float:
-        a, b = int(start / VAD_FRAME), int(np.ceil(end / VAD_FRAME))
-        return float(self.speech[max(a, 0) : max(b, 0)].sum() * VAD_FRAME)
-
-    def read(self, start: float, end: float) -> bytes:
-        first = max(int(start * SAMPLE_RATE), 0)
-        last = min(int(end * SAMPLE_RATE), int(self.duration * SAMPLE_RATE))
-        with self.raw.open("rb") as fh:
-            fh.seek(first * 2)
-            return fh.read(max(last - first, 0) * 2)
-
-
-def _chunks_of(turns: list[TranscriptTurn], known: Callable[[str], bool]) -> list[_Chunk]:
-    out = []
-    for turn in turns:
-        for written in chunks(turn.words):
-            spoken = [[t for t in spoken_tokens(w) if known(t)] for w in written]
-            out.append(_Chunk(turn.speaker, written, [len(s) for s in spoken], [t for s in spoken for t in s]))
-    return out
-
-
-def _joined(parts: list[_Chunk]) -> _Chunk:
-    return _Chunk(
-        parts[0].speaker,
-        [w for p in parts for w in p.written],
-        [c for p in parts for c in p.counts],
-        [t for p in parts for t in p.tokens],
-    )
-
-
-class _Aligner:
-    def __init__(self, sound: _Sound) -> None:
-        from pocketsphinx import Decoder
-
-        self.sound = sound
-        self.decoder = Decoder(samprate=SAMPLE_RATE, bestpath=False)
-        self.pace = START_PACE
-        self.paced_tokens, self.paced_seconds = 0, 0.0
-
-    def known(self, token: str) -> bool:
-        return self.decoder.lookup_word(token) is not None
-
-    def _try(self, tokens: list[str], start: float, end: float):
-        """(token spans, unexplained speech) of ``tokens`` in [start, end], or None if they don't fit."""
-        try:
-            self.decoder.set_align_text(" ".join(tokens))
-        except RuntimeError:
-            return None
-        self.decoder.start_utt()
-        self.decoder.process_raw(self.sound.read(start, end), False, True)
-        self.decoder.end_utt()
-        spans, unexplained = [], 0.0
-        for seg in self.decoder.seg() or []:
-            a, b = start + seg.start_frame / FRAME_RATE, start + (seg.end_frame + 1) / FRAME_RATE
-            if seg.word.startswith(("<", "[", "+")):
-                unexplained += self.sound.speech_seconds(a, b)
-            else:
-                spans.append((a, b))
-        if len(spans) != len(tokens):
-            return None
-        return spans, unexplained
-
-    def place(self, chunk: _Chunk, cursor: float):
-        """The best (spans, unexplained) for ``chunk`` starting at ``cursor``, or None."""
-        expected = len(chunk.tokens) * self.pace
-        low, high = cursor + 0.4 * expected, cursor + 2.5 * expected + 2.0
-        ends = [float(p) for p in self.sound.pauses if low <= p <= high] or [
-            float(p) for p in self.sound.pauses if p > cursor
-        ][:1]
-        ends.sort(key=lambda e: abs(e - cursor - expected))
-        best = None
-        for end in ends[:TRIES]:
-            found = self._try(chunk.tokens, cursor, end)
-            if found and (best is None or found[1] < best[1]):
-                best = found
-            if best and best[1] < GOOD_ENOUGH:
-                break
-        if best is None:
-            return None
-        spans, unexplained = best
-        # Too much speech the text does not account for: these words were forced, not found.
-        window_speech = self.sound.speech_seconds(cursor, spans[-1][1] + 0.5)
-        if unexplained > max(2.0, 0.5 * window_speech) and len(chunk.tokens) >= 3:
-            return None
-        self.paced_tokens += len(chunk.tokens)
-        self.paced_seconds += spans[-1][1] - spans[0][0]
-        if self.paced_tokens >= 10:
-            self.pace = min(max(self.paced_seconds / self.paced_tokens, 0.2), 0.8)
-        return spans, unexplained
-
-
-def _words(chunk: _Chunk, spans: list[tuple[float, float]]) -> list[Word]:
-    """Written words with times: a word the dictionary lacks shares its neighbour's moment."""
-    out, i = [], 0
-    previous_end = spans[0][0]
-    for written, count in zip(chunk.written, chunk.counts, strict=True):
-        if count:
-            start, end = spans[i][0], spans[i + count - 1][1]
-            i += count
-        else:
-            start = end = previous_end
-        out.append(Word(round(start, 3), round(end, 3), written, chunk.speaker))
-        previous_end = end
-    return out
+def word_key(text: str) -> str:
+    """A word as compared: lower case, without punctuation ("Hello?" and "hello" match)."""
+    return re.sub(r"[^\w']+", "", text.replace("’", "'").lower()).strip("'")
 
 
 def align_transcript(
@@ -221,55 +66,132 @@ def align_transcript(
     turns: list[TranscriptTurn],
     duration: float,
     *,
+    names: Sequence[str] = (),
+    title: str = "",
     on_progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-    listen_share: float = 0.2,
 ) -> Alignment:
     """Time every written word of ``turns`` against the recording at ``path``.
 
+    :raise NoSound: the recording has no sound track.
     :raise ListenError: ffmpeg could not read the sound.
     :raise ListenCancelled: ``cancel()`` turned true.
     """
-    share = (lambda f: on_progress(f * listen_share)) if on_progress else None
-    result = Alignment(total_words=sum(len(t.words) for t in turns))
-    with tempfile.TemporaryDirectory(prefix="eventsite-align-") as folder:
-        sound = _Sound(path, Path(folder), duration, share, cancel)
-        aligner = _Aligner(sound)
-        pending = _chunks_of(turns, aligner.known)
-        cursor = max(sound.first_speech() - 0.3, 0.0)
-        total, i = len(pending), 0
-        while i < len(pending):
-            if cancel is not None and cancel():
-                raise ListenCancelled("Alignment was cancelled.")
-            chunk = pending[i]
-            if not chunk.tokens:  # nothing sayable ("—", "[laughter]"): keep it at the cursor
-                result.words.extend(Word(cursor, cursor, w, chunk.speaker) for w in chunk.written)
-                i += 1
-                continue
-            placed, used = None, 1
-            for joined in range(JOINS + 1):
-                group = pending[i : i + joined + 1]
-                if joined and (len(group) <= joined or group[-1].speaker != chunk.speaker):
-                    break  # only join within one speaker's turn
-                placed = aligner.place(_joined(group) if joined else chunk, cursor)
-                if placed:
-                    used = joined + 1
-                    chunk = _joined(group) if joined else chunk
-                    break
-            if placed is None:
-                result.complete = False
-                result.failed_at = round(cursor, 2)
-                result.failed_words = " ".join(chunk.written[:12]) + (" …" if len(chunk.written) > 12 else "")
-                break
-            spans, unexplained = placed
-            if unexplained >= 2.0:
-                result.notes.append(
-                    f"About {unexplained:.0f} s of speech between {clock(cursor)} and {clock(spans[-1][1])} "
-                    "is not in the transcript."
-                )
-            result.words.extend(_words(chunk, spans))
-            cursor = spans[-1][1]
-            i += used
-            if on_progress:
-                on_progress(listen_share + (1 - listen_share) * i / total)
+    written = [(turn.speaker, w) for turn in turns for w in turn.words]
+    speakers = list(dict.fromkeys([*names, *(t.speaker for t in turns if t.speaker)]))
+    heard = recognise(path, duration, names=speakers, title=title, on_progress=on_progress, cancel=cancel)
+    return match_words(written, heard)
+
+
+def match_words(written: list[tuple[str, str]], heard: list[Word]) -> Alignment:
+    """The written ``(speaker, word)`` list timed by the ``heard`` words it matches."""
+    result = Alignment(total_words=len(written))
+    if not written:
+        return result
+    keys = [word_key(w) for _s, w in written]
+    matcher = difflib.SequenceMatcher(None, keys, [word_key(w.text) for w in heard], autojunk=False)
+    times: list[tuple[float, float] | None] = [None] * len(written)
+    for block in _anchors(matcher.get_matching_blocks()):
+        for k in range(block.size):
+            w = heard[block.b + k]
+            times[block.a + k] = (w.start, w.end)
+    sentence_ends = [bool(re.search(r"[.?!…]['\"”’)]*$", w)) for _s, w in written]
+    stop = _first_mismatch(keys, sentence_ends, times, heard)
+    placed = _fill_between(written[:stop], times[:stop], heard)
+    result.words = [Word(a, b, text, speaker) for (speaker, text), (a, b) in zip(written[:stop], placed, strict=True)]
+    if stop < len(written):
+        result.complete = False
+        result.failed_at = round(placed[-1][1] if placed else (heard[0].start if heard else 0.0), 2)
+        rest = [w for _s, w in written[stop:]]
+        result.failed_words = " ".join(rest[:12]) + (" …" if len(rest) > 12 else "")
+    result.notes += _unwritten_speech(matcher, heard)
     return result
+
+
+def _anchors(blocks: list) -> list:
+    """The matching blocks to trust: runs of two words or more, and single words close to one.
+
+    A lone "the" or "in" matched inside a stretch of wrong transcript would break the
+    stretch into pieces too short to be called a mismatch, and time words to a stranger's.
+    """
+    kept: list = []
+    for block in blocks:
+        if block.size == 0:
+            continue
+        near = kept and block.a - (kept[-1].a + kept[-1].size) <= 2 and block.b - (kept[-1].b + kept[-1].size) <= 2
+        if block.size >= 2 or near:
+            kept.append(block)
+    return kept
+
+
+def _first_mismatch(keys: list[str], sentence_ends: list[bool], times: list, heard: list[Word]) -> int:
+    """Index of the first written word of a real mismatch, or ``len(keys)`` when there is none.
+
+    A mismatch is MISMATCH_WORDS written words in a row of which at most a quarter matched
+    (a "for the" may match anywhere), with speech heard in their place or none left at all.
+    It starts at the first sentence inside the stretch that is still a mismatch: the misheard
+    end of a right sentence often runs into the wrong one.
+    """
+    for i in range(len(keys)):
+        if _mismatch_at(i, keys, times, heard):
+            later = (b for b in range(i + 1, min(i + MISMATCH_WORDS, len(keys))) if sentence_ends[b - 1])
+            return next((b for b in later if _mismatch_at(b, keys, times, heard)), i)
+    return len(keys)
+
+
+def _mismatch_at(i: int, keys: list[str], times: list, heard: list[Word]) -> bool:
+    if times[i] is not None or not keys[i]:
+        return False
+    window = [t is not None for t in times[i : i + MISMATCH_WORDS]]
+    if len(window) < MISMATCH_WORDS and any(t is not None for t in times[i:]):
+        return False  # a short unmatched stretch before a match: misheard words
+    if sum(window) > MISMATCH_WORDS // 4:
+        return False
+    before = next((times[j] for j in range(i - 1, -1, -1) if times[j]), None)
+    after = next((times[j] for j in range(i + MISMATCH_WORDS, len(times)) if times[j]), None)
+    if after is None and len(keys) - i < MISMATCH_WORDS:
+        return False  # the last few words unheard: placed after the last match
+    begin, end = (before[1] if before else 0.0), (after[0] if after else float("inf"))
+    return after is None or sum(begin <= w.start < end for w in heard) >= MISMATCH_WORDS // 2
+
+
+def _fill_between(written: list[tuple[str, str]], times: list, heard: list[Word]) -> list[tuple[float, float]]:
+    """Times for every written word: matched words keep theirs, the others share the gaps by length."""
+    out: list[tuple[float, float]] = []
+    i = 0
+    origin = heard[0].start if heard else 0.0
+    while i < len(written):
+        if times[i] is not None:
+            out.append(times[i])
+            i += 1
+            continue
+        j = i
+        while j < len(written) and times[j] is None:
+            j += 1
+        begin = out[-1][1] if out else origin
+        end = times[j][0] if j < len(written) else begin + 0.35 * (j - i)
+        # the heard words in the gap (misheard versions of these) say where the speech is
+        inside = [w for w in heard if begin <= w.start and w.end <= end] if j < len(written) else []
+        if inside:
+            begin, end = inside[0].start, inside[-1].end
+        end = max(end, begin)
+        lengths = [max(len(w), 1) for _s, w in written[i:j]]
+        total, at = sum(lengths), begin
+        for length in lengths:
+            step = (end - begin) * length / total
+            out.append((round(at, 3), round(at + step, 3)))
+            at += step
+        i = j
+    return out
+
+
+def _unwritten_speech(matcher: difflib.SequenceMatcher, heard: list[Word]) -> list[str]:
+    """Notes for long stretches heard but not in the transcript."""
+    notes = []
+    for tag, _a0, _a1, b0, b1 in matcher.get_opcodes():
+        if tag in ("insert", "replace") and b1 - b0 >= UNWRITTEN_WORDS:
+            start, end = heard[b0].start, heard[b1 - 1].end
+            notes.append(
+                f"About {end - start:.0f} s of speech between {clock(start)} and {clock(end)} is not in the transcript."
+            )
+    return notes

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..recordings.captions import CaptionError, Cue, clean_cue_text, read_cues, save_caption, unescape
 from ..recordings.models import Caption, CaptionSource, Recording
-from ..times import parse_time, vtt_timestamp
+from ..times import clock, parse_time, vtt_timestamp
 from .job import AUTOMATIC_LABEL, LABEL, voice_name
 
 #: Cues per page of the editor (a one-hour panel has about 900).
@@ -48,11 +48,7 @@ class Row:
 
 def cue_time(seconds: float) -> str:
     """``62.5`` → ``"1:02.500"``, ``3723.25`` → ``"1:02:03.250"``: exact to the millisecond."""
-    millis = int(round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours}:{minutes:02d}:{secs:02d}.{millis:03d}" if hours else f"{minutes}:{secs:02d}.{millis:03d}"
+    return clock(seconds, 3)
 
 
 def editable_text(cue: Cue) -> str:

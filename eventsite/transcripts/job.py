@@ -1,9 +1,10 @@
 """The caption jobs: draft captions by recognition, and a pasted transcript aligned.
 
-Both run through the transcode job's claim, heartbeat and final-state
-machinery (``jobs.transcode_job._run`` dispatches on ``TranscodeJob.kind``);
-this module holds what is particular to captions: the panel's facts for the
-pure layers (:mod:`.recognise`, :mod:`.align`), and what is stored after.
+Both run through the one job runner (``eventsite.jobs.runner``: claim,
+heartbeat, final state) and are queued by ``eventsite.jobs.enqueue``
+(``queue_auto_captions``, ``queue_alignment``); this module holds what is
+particular to captions: the panel's facts for the pure layers
+(:mod:`.recognise`, :mod:`.align`), and what is stored after.
 
 Organisers' captions are never overwritten by automatic ones. A complete
 alignment is saved at once (the organiser asked for it); a partial one waits
@@ -14,22 +15,24 @@ half-done reaches the page unasked.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .. import transcode
 from ..extensions import db
-from ..flock.audio import ListenCancelled, ListenError
+from ..flock.audio import ListenCancelled, ListenError, NoSound
+from ..flock.timeline import LitSpeakers, SpeechTimeline
 from ..recordings.captions import captions_of, save_caption
-from ..recordings.models import Caption, CaptionSource, JobKind, JobStatus, Recording, TranscodeJob
-from ..storage import StorageError, media_store
+from ..recordings.models import Caption, CaptionSource, JobKind, Recording, RecordingJob
+from ..recordings.timeline import read_timeline
+from ..refusals import Refused
+from ..storage import StorageError, media_store, recording_key
+from ..times import clock, vtt_timestamp
 from .align import Alignment, align_transcript
 from .cueing import DraftCue, Word, build_cues
-from .recognise import recognise
+from .recognise import recognise, recognises
 from .speakers import Speakers
 from .transcript_text import TranscriptError, read_transcript
 
@@ -37,26 +40,17 @@ from .transcript_text import TranscriptError, read_transcript
 LANGUAGE, LABEL, AUTOMATIC_LABEL = "en", "English", "English (automatic)"
 
 
-class CaptionJobRefused(Exception):
+class CaptionJobRefused(Refused):
     """A caption job that cannot start; ``str()`` is a sentence for the organiser."""
 
 
 def is_english(recording: Recording) -> bool:
-    """PocketSphinx ships a US-English model only: other languages get no automatic captions."""
-    return (recording.language or "en").split("-")[0].lower() == "en"
+    """Whisper tiny.en knows English only: other languages get no automatic captions."""
+    return recognises(recording.language)
 
 
-def _active(recording: Recording, kind: JobKind) -> TranscodeJob | None:
-    return db.session.scalar(
-        sa.select(TranscodeJob).where(
-            TranscodeJob.recording_id == recording.id,
-            TranscodeJob.kind == kind,
-            TranscodeJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-        )
-    )
-
-
-def _organisers_captions(recording: Recording) -> list[Caption]:
+def organisers_captions(recording: Recording) -> list[Caption]:
+    """The recording's English captions that an organiser gave (never replaced by automatic ones)."""
     return [
         c
         for c in captions_of(recording)
@@ -64,61 +58,21 @@ def _organisers_captions(recording: Recording) -> list[Caption]:
     ]
 
 
-def _queue(recording: Recording, kind: JobKind, input_key: str | None = None) -> TranscodeJob:
-    from ..jobs.transcode_job import run_transcode_job  # late: the job module imports this one
-
-    job = TranscodeJob(kind=kind, status=JobStatus.QUEUED, input_key=input_key)
-    recording.jobs.append(job)
-    db.session.commit()
-    run_transcode_job(job.id)
-    return job
-
-
-def queue_auto_captions(recording: Recording) -> TranscodeJob | None:
-    """Queue draft captions for ``recording`` unless it needs none.
-
-    None when turned off, not English, already captioned by an organiser, or already queued.
-    """
-    if not current_app.config.get("AUTO_CAPTIONS_ENABLED", True) or not is_english(recording):
-        return None
-    if _organisers_captions(recording) or _active(recording, JobKind.CAPTIONS):
-        return None
-    return _queue(recording, JobKind.CAPTIONS)
-
-
-def queue_alignment(recording: Recording, text: str) -> TranscodeJob:
-    """Queue the alignment of a pasted transcript with ``recording``.
-
-    :raise TranscriptError: the paste is empty or too large.
-    :raise CaptionJobRefused: not English, or an alignment is already running.
-    """
-    read_transcript(text)  # refuse an empty or giant paste now, not in the worker
-    if not is_english(recording):
-        raise CaptionJobRefused(
-            f"Alignment works for English speech only; this recording is marked as “{recording.language}”."
-        )
-    if _active(recording, JobKind.ALIGN):
-        raise CaptionJobRefused("A transcript is already being aligned with this recording; wait for it or cancel it.")
-    key = f"recordings/{recording.id}/transcripts/paste-{secrets.token_hex(6)}.txt"
-    media_store().save_bytes(key, text.encode("utf-8"))
-    return _queue(recording, JobKind.ALIGN, key)
-
-
-def latest_alignment(recording: Recording) -> TranscodeJob | None:
+def latest_alignment(recording: Recording) -> RecordingJob | None:
     """The newest alignment job of ``recording``, if any."""
     return db.session.scalar(
-        sa.select(TranscodeJob)
-        .where(TranscodeJob.recording_id == recording.id, TranscodeJob.kind == JobKind.ALIGN)
-        .order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob)
+        .where(RecordingJob.recording_id == recording.id, RecordingJob.kind == JobKind.ALIGN)
+        .order_by(RecordingJob.id.desc())
         .limit(1)
     )
 
 
-def result_key(job: TranscodeJob) -> str:
-    return f"recordings/{job.recording_id}/transcripts/result-{job.id}.json"
+def result_key(job: RecordingJob) -> str:
+    return recording_key(job.recording_id, "transcripts", f"result-{job.id}.json")
 
 
-def read_result(job: TranscodeJob) -> dict | None:
+def read_result(job: RecordingJob) -> dict | None:
     """What an alignment job found: cues, whether it was complete, where it stopped, whether it was saved."""
     try:
         with media_store().open(result_key(job)) as fh:
@@ -127,7 +81,7 @@ def read_result(job: TranscodeJob) -> dict | None:
         return None
 
 
-def _write_result(job: TranscodeJob, result: dict) -> None:
+def _write_result(job: RecordingJob, result: dict) -> None:
     media_store().save_bytes(result_key(job), json.dumps(result).encode("utf-8"))
 
 
@@ -145,8 +99,6 @@ def _escape(text: str) -> str:
 
 def draft_webvtt(cues: list[DraftCue]) -> bytes:
     """WebVTT for ``cues``, each naming its speaker with a ``<v>`` span."""
-    from ..times import vtt_timestamp
-
     blocks = ["WEBVTT"]
     for cue in cues:
         text = "\n".join(_escape(line) for line in cue.lines)
@@ -160,21 +112,30 @@ def draft_webvtt(cues: list[DraftCue]) -> bytes:
 # --- the jobs -----------------------------------------------------------------
 
 
-def _timeline_voices(recording: Recording, words: list[Word]) -> list[Word]:
-    """Words without a speaker get the speech timeline's speaker at their middle, when there is one."""
-    from ..jobs.flock_job import read_timeline  # late: the jobs package imports this module
-
-    timeline = read_timeline(recording)
+def timeline_voices(timeline: SpeechTimeline | None, words: list[Word]) -> list[Word]:
+    """Words without a speaker get the speaker the flock lights while they are said, when there is one."""
     if timeline is None or timeline.source == "none":
         return words
+    lit = LitSpeakers(timeline)
     out = []
     for word in words:
         speaker = word.speaker
         if not speaker:
-            index = timeline.speaker_at((word.start + word.end) / 2)
+            index = lit.during(word.start, word.end)
             speaker = timeline.speakers[index] if 0 <= index < len(timeline.speakers) else ""
         out.append(Word(word.start, word.end, word.text, speaker))
     return out
+
+
+def automatic_cues(timeline: SpeechTimeline | None, words: list[Word]) -> list[DraftCue]:
+    """Draft captions' cues: the words heard, voiced from ``timeline``, each cue starting with a capital."""
+    cues = build_cues(timeline_voices(timeline, words))
+    return [DraftCue(c.start, c.end, (c.lines[0][:1].upper() + c.lines[0][1:], *c.lines[1:]), c.speaker) for c in cues]
+
+
+def aligned_words(result: dict) -> list[Word]:
+    """The words an alignment result timed (none in results from before they were kept)."""
+    return [Word(start, end, text) for start, end, text in result.get("words", [])]
 
 
 def _reporter(watcher) -> Callable[[float], None]:
@@ -190,33 +151,41 @@ def _reporter(watcher) -> Callable[[float], None]:
     return report
 
 
-def _recognise(job: TranscodeJob, watcher) -> list[str]:
+def _recognise(job: RecordingJob, watcher) -> list[str]:
     recording = job.recording
     if not is_english(recording):
         return [
             f"No automatic captions: the recording is marked as “{recording.language}”, and only English is recognised."
         ]
-    if _organisers_captions(recording):
+    if organisers_captions(recording):
         return ["No automatic captions: this recording already has captions from an organiser."]
-    with media_store().local_copy(recording.original_key) as source:
-        words = recognise(
-            source,
-            recording.duration_seconds or 0.0,
-            on_progress=_reporter(watcher),
-            cancel=watcher.cancel.is_set,
-        )
+    # The words the flock's listening already heard (same model, same prompt), else listen again.
+    timeline = read_timeline(recording)
+    words = [Word(a, b, text) for a, b, text in timeline.words] if timeline is not None else []
+    if not words:
+        with media_store().local_copy(recording.original_key) as source:
+            words = recognise(
+                source,
+                recording.duration_seconds or 0.0,
+                names=[seat.panelist.name for seat in recording.panel.seats],
+                title=recording.panel.title,
+                on_progress=_reporter(watcher),
+                cancel=watcher.cancel.is_set,
+            )
     db.session.refresh(recording)
-    if _organisers_captions(recording):  # an organiser uploaded captions while we listened
+    if organisers_captions(recording):  # an organiser uploaded captions while we listened
         return ["No automatic captions: an organiser added captions while the recording was being listened to."]
     if not words:
         return ["No automatic captions: no words were recognised in this recording."]
-    cues = build_cues(_timeline_voices(recording, words))
-    cues = [DraftCue(c.start, c.end, (c.lines[0][:1].upper() + c.lines[0][1:], *c.lines[1:]), c.speaker) for c in cues]
-    save_caption(recording, LANGUAGE, AUTOMATIC_LABEL, draft_webvtt(cues), source=CaptionSource.AUTOMATIC)
+    if timeline is None or not timeline.words:
+        timeline = read_timeline(recording)  # the birds may have been drawn while we listened
+    cues = automatic_cues(timeline, words)
+    vtt = draft_webvtt(cues)
+    save_caption(recording, LANGUAGE, AUTOMATIC_LABEL, vtt, source=CaptionSource.AUTOMATIC, voices_from_timeline=True)
     return [f"Automatic captions: {len(words)} words recognised in {len(cues)} cues; a draft to check and edit."]
 
 
-def _align(job: TranscodeJob, watcher) -> list[str]:
+def _align(job: RecordingJob, watcher) -> list[str]:
     recording = job.recording
     with media_store().open(job.input_key) as fh:
         text = fh.read().decode("utf-8")
@@ -232,11 +201,13 @@ def _align(job: TranscodeJob, watcher) -> list[str]:
             source,
             turns,
             recording.duration_seconds or 0.0,
+            names=[seat.panelist.name for seat in recording.panel.seats],
+            title=recording.panel.title,
             on_progress=_reporter(watcher),
             cancel=watcher.cancel.is_set,
         )
     named = any(t.speaker for t in turns)
-    words = alignment.words if named else _timeline_voices(recording, alignment.words)
+    words = alignment.words if named else timeline_voices(read_timeline(recording), alignment.words)
     cues = build_cues(words)
     aligned = len(alignment.words)
     result = {
@@ -248,10 +219,15 @@ def _align(job: TranscodeJob, watcher) -> list[str]:
         "notes": alignment.notes,
         "speakers_from": "transcript" if named else "timeline",
         "cues": [{"start": c.start, "end": c.end, "lines": list(c.lines), "speaker": c.speaker} for c in cues],
+        # kept so that cues voiced from the timeline can be voiced again after a correction
+        "words": [] if named else [[w.start, w.end, w.text] for w in alignment.words],
         "saved": False,
     }
     if alignment.complete and cues:
-        save_caption(recording, LANGUAGE, LABEL, draft_webvtt(cues), source=CaptionSource.ALIGNED)
+        # a transcript that named nobody was voiced from the timeline: its names follow corrections
+        save_caption(
+            recording, LANGUAGE, LABEL, draft_webvtt(cues), source=CaptionSource.ALIGNED, voices_from_timeline=not named
+        )
         result["saved"] = True
     _write_result(job, result)
     if alignment.complete:
@@ -264,12 +240,10 @@ def _align(job: TranscodeJob, watcher) -> list[str]:
 
 
 def _clock(seconds: float | None) -> str:
-    from ..times import clock
-
     return clock(seconds or 0.0)
 
 
-def make_captions(job: TranscodeJob, watcher) -> list[str]:
+def make_captions(job: RecordingJob, watcher) -> list[str]:
     """Run a CAPTIONS or ALIGN job; return the notes for the organiser.
 
     :raise TranscodeError: the recording could not be read (plain words).
@@ -279,11 +253,13 @@ def make_captions(job: TranscodeJob, watcher) -> list[str]:
         return _recognise(job, watcher) if job.kind is JobKind.CAPTIONS else _align(job, watcher)
     except ListenCancelled:
         raise transcode.TranscodeCancelled("Cancelled by an organiser.") from None
+    except NoSound as exc:  # nothing to caption is not a failure
+        return [str(exc)]
     except ListenError as exc:
         raise transcode.TranscodeError(str(exc)) from None
 
 
-def keep_partial(job: TranscodeJob) -> Caption:
+def keep_partial(job: RecordingJob) -> Caption:
     """Save what a stopped alignment did align, as the English captions (the organiser accepted it).
 
     :raise CaptionJobRefused: there is no unsaved partial result.
@@ -292,13 +268,20 @@ def keep_partial(job: TranscodeJob) -> Caption:
     if not result or result.get("saved") or not result.get("cues"):
         raise CaptionJobRefused("There is no aligned part left to keep; paste the transcript again.")
     cues = [DraftCue(c["start"], c["end"], tuple(c["lines"]), c["speaker"]) for c in result["cues"]]
-    caption = save_caption(job.recording, LANGUAGE, LABEL, draft_webvtt(cues), source=CaptionSource.ALIGNED)
+    caption = save_caption(
+        job.recording,
+        LANGUAGE,
+        LABEL,
+        draft_webvtt(cues),
+        source=CaptionSource.ALIGNED,
+        voices_from_timeline=result.get("speakers_from") == "timeline",
+    )
     result["saved"] = True
     _write_result(job, result)
     return caption
 
 
-def discard_partial(job: TranscodeJob) -> None:
+def discard_partial(job: RecordingJob) -> None:
     """Forget a stopped alignment's result (the organiser will paste a corrected transcript)."""
     media_store().delete(result_key(job))
 
@@ -309,7 +292,6 @@ __all__ = [
     "keep_partial",
     "latest_alignment",
     "make_captions",
-    "queue_alignment",
-    "queue_auto_captions",
+    "organisers_captions",
     "read_result",
 ]

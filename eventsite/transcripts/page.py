@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..recordings.captions import Cue, read_cues
+from ..recordings.captions import Cue
 from ..recordings.models import Caption, CaptionSource
 from ..recordings.player import PlayerMedia
 from .speakers import Speakers
@@ -62,10 +62,8 @@ def group_turns(cues: list[Cue], speakers: Speakers) -> list[TranscriptTurn]:
 
 def transcript_of(media: PlayerMedia | None) -> Transcript | None:
     """The panel page's transcript, or None without captions."""
-    if media is None or not media.captions:
-        return None
-    caption = next((c for c in media.captions if c.language.split("-")[0] == "en"), media.captions[0])
-    cues = read_cues(caption)
+    caption = media.transcript_caption if media is not None else None
+    cues = media.transcript if caption is not None else []
     if not cues:
         return None
     return Transcript(caption, group_turns(cues, Speakers.of(media.panel)))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..events.models import Panel, Panelist
-from ..recordings.captions import Cue, captions_of, read_cues
-from ..recordings.player import ready_recording
+from ..recordings.captions import Cue, public_captions_of, read_cues
+from ..recordings.current import ready_recording
 
 
 def _key(name: str) -> str:
@@ -44,7 +44,7 @@ def panel_transcript(panel: Panel) -> list[Cue]:
     """The cues the panel page shows as its transcript: the first caption track
     (English when there is one) of the newest ready recording; [] without one."""
     recording = ready_recording(panel)
-    captions = captions_of(recording) if recording else []
+    captions = public_captions_of(recording) if recording else []
     if not captions:
         return []
     first = next((c for c in captions if c.language.split("-")[0] == "en"), captions[0])

@@ -8,16 +8,17 @@ redirect.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from ..events.models import Panel
 from ..extensions import csrf, db
+from ..jobs import queue_alignment, queue_auto_captions
 from ..recordings.captions import captions_of, read_cues
-from ..recordings.models import Caption, JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
-from ..recordings.player import ready_recording
+from ..recordings.current import ready_recording
+from ..recordings.models import Caption, JobKind, JobStatus, Recording, RecordingJob, RenditionKind
+from ..storage import StorageError, media_store
 from ..studio.loaders import caption_or_404, job_or_404, panel_or_404
 from ..times import parse_time
 from . import editor
@@ -27,20 +28,12 @@ from .job import (
     is_english,
     keep_partial,
     latest_alignment,
-    queue_alignment,
-    queue_auto_captions,
     read_result,
 )
 from .speakers import Speakers
 from .transcript_text import MAX_PASTE_BYTES, TranscriptError
 
 bp = Blueprint("transcript_studio", __name__)
-
-
-@bp.before_request
-@login_required
-def require_organiser():
-    """Close every page here to everyone but signed-in organisers."""
 
 
 class AlignForm(FlaskForm):
@@ -71,6 +64,23 @@ def _back(panel: Panel, anchor: str = ""):
     return redirect(url_for(".transcript_tools", panel_id=panel.id) + anchor)
 
 
+def _kept_paste(job: RecordingJob | None) -> AlignForm:
+    """The alignment form, holding the last pasted transcript when that alignment failed or
+    stopped part-way, so the organiser fixes it rather than pasting it all again."""
+    form = AlignForm(formdata=None)
+    result = read_result(job) if job and job.status is JobStatus.SUCCEEDED else None
+    unfinished = job is not None and (
+        job.status in (JobStatus.FAILED, JobStatus.CANCELLED) or (result is not None and not result.get("complete"))
+    )
+    if unfinished and job.input_key:
+        try:
+            with media_store().open(job.input_key) as fh:
+                form.transcript.data = fh.read().decode("utf-8", errors="replace")
+        except StorageError:
+            pass  # the paste is gone (cleaned up): an empty form, as before
+    return form
+
+
 def _render_tools(panel: Panel, recording: Recording | None, align_form=None, language_form=None, status=200):
     job = latest_alignment(recording) if recording else None
     auto_job = next((j for j in recording.jobs if j.kind is JobKind.CAPTIONS), None) if recording else None
@@ -80,7 +90,7 @@ def _render_tools(panel: Panel, recording: Recording | None, align_form=None, la
         recording=recording,
         captions=captions_of(recording) if recording else [],
         english=is_english(recording) if recording else True,
-        align_form=align_form or AlignForm(formdata=None),
+        align_form=align_form or _kept_paste(job),
         language_form=language_form or LanguageForm(formdata=None, language=recording.language if recording else "en"),
         action_form=ActionForm(),
         job=job,
@@ -158,7 +168,7 @@ def alignment_discard(job_id: int):
     return _back(job.recording.panel, "#align")
 
 
-def _alignment_or_404(job_id: int) -> TranscodeJob:
+def _alignment_or_404(job_id: int) -> RecordingJob:
     job = job_or_404(job_id)
     if job.kind is not JobKind.ALIGN:
         abort(404)

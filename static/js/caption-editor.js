@@ -5,6 +5,8 @@
 // cue, take a time from the player, split at the cursor, add and delete cues
 // in place, move with Enter / Alt+arrows, save with Ctrl+Enter. Shortcuts use
 // event.code, so Alt+letter works on a Mac keyboard too.
+import { clock, parseTime } from "./time.js";
+
 (function () {
   "use strict";
 
@@ -23,21 +25,8 @@
     if (status) status.textContent = text;
   }
 
-  function parseTime(value) {
-    const text = String(value || "").trim().replace(",", ".");
-    if (!/^\d+(:\d{1,2}){0,2}(\.\d+)?$/.test(text)) return null;
-    return text.split(":").reduce((total, part) => total * 60 + Number(part), 0);
-  }
-
-  function formatTime(seconds) {
-    const millis = Math.max(0, Math.round(seconds * 1000));
-    const h = Math.floor(millis / 3600000);
-    const m = Math.floor((millis % 3600000) / 60000);
-    const s = Math.floor((millis % 60000) / 1000);
-    const ms = String(millis % 1000).padStart(3, "0");
-    const ss = String(s).padStart(2, "0");
-    return h ? `${h}:${String(m).padStart(2, "0")}:${ss}.${ms}` : `${m}:${ss}.${ms}`;
-  }
+  // Cue times exact to the millisecond, as the server writes them (transcripts/editor.cue_time).
+  const formatTime = (seconds) => clock(seconds, 3);
 
   const cues = () => [...list.querySelectorAll("[data-cue]")];
   const field = (cue, name) => cue.querySelector(`[data-field="${name}"]`);
@@ -201,7 +190,7 @@
     // While paused, moving to a cue shows its moment, so the picture matches the words.
     const start = parseTime(field(cue, "start").value);
     if (video && video.paused && start !== null && Math.abs(video.currentTime - start) > 0.05) {
-      try { video.currentTime = start; } catch (e) { /* not seekable yet */ }
+      try { video.currentTime = start; } catch { /* not seekable yet */ }
     }
   });
 

@@ -1,3 +1,5 @@
+import { clock } from "./time.js";
+
 /* "Make a clip": selecting words in the transcript fills the clip's start and end.
  *
  * The form works without this script (times typed by hand, prefilled from
@@ -45,14 +47,9 @@
   var maxSeconds = parseFloat(form.dataset.max) || 60;
   var transcript = document.querySelector("[data-transcript]");
 
+  // To the hundredth where it has one ("1:05.48"), as the server prefills the form.
   function formatTime(seconds) {
-    var whole = Math.floor(seconds);
-    var fraction = Math.round((seconds - whole) * 100);
-    if (fraction === 100) { whole += 1; fraction = 0; }
-    var h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), s = whole % 60;
-    var text = (h ? h + ":" + String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
-    if (fraction) text += "." + String(fraction).padStart(2, "0").replace(/0$/, "");
-    return text;
+    return clock(seconds, 2, { trim: true });
   }
 
   function say(message, problem) {

@@ -9,6 +9,8 @@
 // The player is static/js/player.js: it builds Plyr, and Plyr fires a
 // (non-bubbling) "ready" event on the <video>; we listen for it in the capture
 // phase, so nothing in player.js has to know about us.
+import { clock } from "./time.js";
+
 (function start() {
   "use strict";
   // Loaded async, so it never holds DOMContentLoaded: wait for the rest of the page if it is
@@ -23,7 +25,7 @@
   let moments;
   try {
     moments = JSON.parse(dataNode.textContent);
-  } catch (_error) {
+  } catch {
     return;
   }
   if (!Array.isArray(moments) || !moments.length) return;
@@ -32,10 +34,6 @@
   const BUCKETS = 48;
   let built = false;
 
-  function clock(seconds) {
-    const s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    return (h ? h + ":" + String(m).padStart(2, "0") : String(m)) + ":" + String(r).padStart(2, "0");
-  }
 
   function seekTo(video, seconds) {
     const player = window.eventsitePlayer;

@@ -13,10 +13,10 @@
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(field.value).then(
           function () { said("Copied."); },
-          function () { said("Press Ctrl+C (or ⌘C) to copy the selected token."); }
+          function () { said("Press Ctrl+C (or ⌘C) to copy what is selected."); }
         );
       } else {
-        said(document.execCommand && document.execCommand("copy") ? "Copied." : "Press Ctrl+C (or ⌘C) to copy the selected token.");
+        said(document.execCommand && document.execCommand("copy") ? "Copied." : "Press Ctrl+C (or ⌘C) to copy what is selected.");
       }
     });
   });

@@ -1,6 +1,8 @@
 // The discussion under a panel, made nicer with JavaScript. Everything here is an
 // enhancement: without it the form posts normally, "Reply" links reload the page
 // with ?replytocom=ID, and timestamps link to ?t=SECONDS#player.
+import { clock } from "./time.js";
+
 (function start() {
   "use strict";
   // Loaded async, so it never holds DOMContentLoaded: wait for the rest of the page if it is
@@ -18,11 +20,6 @@
   function findVideo() { return document.querySelector("video"); }
   var video = findVideo();
 
-  function formatTime(seconds) {
-    var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var mm = h ? String(m).padStart(2, "0") : String(m);
-    return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
-  }
 
   // Timestamps in comments seek the video on this page instead of reloading it.
   section.addEventListener("click", function (event) {
@@ -50,13 +47,14 @@
     if (span) span.remove();
   }
 
-  // "Reply" moves the form under the comment, as WordPress does.
+  // "Reply" moves the form under the comment's thread: after its replies, never between the
+  // comment and them, so the conversation still reads in one piece above the form.
   section.addEventListener("click", function (event) {
     var link = event.target.closest("a.comment-reply-link");
     if (!link) return;
     event.preventDefault();
     var item = document.getElementById("comment-" + link.dataset.replyTo);
-    item.querySelector(".comment-body").after(respond);
+    item.append(respond);
     parentField.value = link.dataset.replyTo;
     setTitle(link.dataset.author);
     cancel.hidden = false;
@@ -83,7 +81,7 @@
     timeChoice.hidden = false;
     var label = timeChoice.querySelector(".current-video-time");
     video.addEventListener("timeupdate", function () {
-      label.textContent = formatTime(video.currentTime);
+      label.textContent = clock(video.currentTime);
     });
   }
 

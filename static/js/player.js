@@ -5,13 +5,19 @@
 // its own <source>s from the start; this script fetches Plyr and builds the
 // controls the moment it arrives (after the first frame, if the visitor has
 // already pressed play); then, only in browsers with Media Source Extensions,
-// it fetches hls.js, which takes over a video nobody has started (the page has
-// preloaded the playlists it starts on). A video already playing keeps what it
-// plays, so a press of play is never started over. A streaming-only page (no
-// MP4s) fetches both at once and builds the controls when hls.js is attached.
+// and only once the visitor reaches for the player (a pointer over it or a touch,
+// keyboard focus in it or on a chapter or transcript link, a press of play), it
+// fetches hls.js with the playlists it starts on; hls.js takes over a video nobody
+// has started and loads media only once it plays, half a minute ahead at most. A
+// page only read costs neither hls.js's download nor its compile (a long task).
+// A video already playing keeps what it plays, so a press of play is never
+// started over. A streaming-only page (no MP4s) fetches both at once and builds
+// the controls when hls.js is attached.
 // Also: ?t= / #t= deep links, chapter and transcript links, transcript search,
 // the video / cartoon / feathered friends / audio-only switch (config.views:
 // what each view plays), "copy link at current time", and the once-a-day view beacon.
+import { parseTime, plainTimes } from "./time.js";
+
 (() => {
   "use strict";
 
@@ -34,18 +40,9 @@
   let chosenHeight = 0;
   // Whether the source is final: hls.js attached, or the files kept (for tests and the bench).
   let settled = false;
-
-  /** Seconds from "90", "1:30", "1:02:03", "1m30s" or "1h2m3s"; null if unreadable. */
-  function parseTime(value) {
-    if (!value) return null;
-    value = String(value).trim().toLowerCase();
-    if (/^\d+(:[0-5]?\d){1,2}(\.\d+)?$/.test(value)) {
-      return value.split(":").reduce((total, part) => total * 60 + Number(part), 0);
-    }
-    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$/.exec(value);
-    if (!m || !(m[1] || m[2] || m[3])) return null;
-    return Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0);
-  }
+  // Whether the visitor has pressed play (hls.js loads no media before).
+  let watched = false;
+  video.addEventListener("play", () => { watched = true; }, { once: true });
 
   function startTimeFromUrl() {
     const fromHash = new URLSearchParams(location.hash.slice(1)).get("t");
@@ -67,12 +64,17 @@
     return pressed && !video.error && video.networkState !== HTMLMediaElement.NETWORK_NO_SOURCE;
   }
 
+  const touchScreen = window.matchMedia("(pointer: coarse)").matches;
+
   function plyrOptions(quality) {
     return {
       iconUrl: config.vendor + "plyr.svg",
       blankVideo: "",
       controls: [
-        "play-large", "play", "progress", "current-time", "duration", "mute", "volume",
+        "play-large", "play", "progress", "current-time", "duration", "mute",
+        // A touch screen sets the volume with the device's buttons; the slider would only take
+        // the seek bar's room (at 390 px it left the seek bar 0 px wide).
+        ...(touchScreen ? [] : ["volume"]),
         "captions", "settings", "pip", "airplay", "fullscreen",
       ],
       settings: ["captions", "quality", "speed"],
@@ -83,6 +85,7 @@
       // Off until the viewer reaches for the seek bar (deferPreviews).
       previewThumbnails: { enabled: false, src: "" },
       markers: { enabled: config.chapters.length > 0, points: config.chapters },
+      duration: config.duration || null,
       fullscreen: { enabled: true, fallback: true, iosNative: true },
       i18n: { qualityLabel: { 0: "Auto" } },
       quality,
@@ -136,22 +139,38 @@
     instance.on(window.Hls.Events.FRAG_BUFFERED, check);
   }
 
+  /** hls.js loads media once the video plays (at once if it has played: a switch of view shows
+   * the new one where the viewer was): a page nobody plays costs its small playlists only. It
+   * starts where the viewer is (a seek while paused counts). */
+  function loadOnPlay(instance, startPosition) {
+    const begin = () => {
+      if (hls !== instance) return; // replaced meanwhile by a switch of view
+      instance.startLoad(video.currentTime > 0 ? video.currentTime : startPosition ?? -1);
+    };
+    if (!video.paused || watched) begin();
+    else video.addEventListener("play", begin, { once: true });
+  }
+
   function attachHls(startPosition, url, startHeight) {
-    hls = new window.Hls({
+    const instance = new window.Hls({
       // Our HLS is fMP4, which needs no transmuxing worker; and CSP forbids the blob: worker.
       enableWorker: false,
       startPosition: startPosition ?? -1,
       capLevelToPlayerSize: true,
-      // Begin on the variant whose playlists the page preloaded, then adapt.
-      autoStartLoad: !startHeight,
+      autoStartLoad: false,
+      // Half a minute ahead rides out any network hiccup; hls.js's defaults (up to 600 s or
+      // 60 MB) fetched a whole talk that a visitor may stop watching after a minute.
+      maxBufferLength: 20,
+      maxMaxBufferLength: 30,
+      maxBufferSize: 10 * 1000 * 1000,
     });
-    if (startHeight) {
-      hls.once(window.Hls.Events.MANIFEST_PARSED, (_event, data) => {
-        const level = data.levels.findIndex((l) => l.height === startHeight);
-        if (level >= 0) hls.startLevel = level;
-        hls.startLoad(startPosition ?? -1);
-      });
-    }
+    hls = instance;
+    instance.once(window.Hls.Events.MANIFEST_PARSED, (_event, data) => {
+      // Begin on the variant whose playlists the page preloaded, then adapt.
+      const level = startHeight ? data.levels.findIndex((l) => l.height === startHeight) : -1;
+      if (level >= 0) instance.startLevel = level;
+      loadOnPlay(instance, startPosition);
+    });
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (data.fatal && data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
       else if (data.fatal && data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
@@ -273,6 +292,52 @@
     mark();
   }
 
+  /** Plyr writes "01:24"; every other time on the site reads "1:24" (time.js). Its time displays,
+   * seek tooltip and the seek bar's spoken value are written the one way as Plyr updates them. */
+  function writeTimesOneWay() {
+    const fix = () => {
+      root.querySelectorAll(".plyr__time, .plyr__progress .plyr__tooltip").forEach((el) => {
+        const text = plainTimes(el.textContent);
+        if (text !== el.textContent) el.textContent = text;
+      });
+      const seekBar = root.querySelector(".plyr__progress input[type=range]");
+      const spoken = seekBar && seekBar.getAttribute("aria-valuetext");
+      if (spoken && plainTimes(spoken) !== spoken) seekBar.setAttribute("aria-valuetext", plainTimes(spoken));
+    };
+    const watched = { childList: true, subtree: true, characterData: true, attributeFilter: ["aria-valuetext"] };
+    new MutationObserver(fix).observe(root, watched);
+    fix();
+  }
+
+  /** Captions sit just above the controls while the controls show, and return to the bottom
+   * when they hide (as YouTube's do): Plyr's own lift is a fixed 40 px, less than our controls
+   * row, so the seek bar disappeared behind the caption. The lift is the row's real height. */
+  function keepCaptionsAboveControls() {
+    const box = plyr.elements.container;
+    const controls = box && box.querySelector(".plyr__controls");
+    if (!controls || !window.ResizeObserver) return;
+    const measure = () => {
+      // the row itself, without the gradient's padding above it
+      const row = controls.offsetHeight - parseFloat(getComputedStyle(controls).paddingTop || "0");
+      box.style.setProperty("--captions-lift", `${Math.max(0, Math.round(row))}px`);
+    };
+    new ResizeObserver(measure).observe(controls);
+    measure();
+  }
+
+  /** One speaker name per caption: a WebVTT voice is named in front of its words (site.css), unless
+   * the words already start with that name ("Azeem Azhar: …", "Azeem: …"), as imported captions do. */
+  function nameSpeakersOnce() {
+    const mark = () => root.querySelectorAll(".plyr__caption span[title]").forEach((span) => {
+      const name = span.title.trim().toLowerCase();
+      const words = span.textContent.trim().toLowerCase();
+      const named = name && [name, name.split(/\s+/)[0]].some((n) => words.startsWith(n + ":"));
+      span.toggleAttribute("data-named", Boolean(named));
+    });
+    new MutationObserver(mark).observe(root, { childList: true, subtree: true, characterData: true });
+    mark();
+  }
+
   /** Seek-bar previews: their storyboard (a WebVTT file and a sprite) loads when the viewer
    * first reaches for the seek bar, the only place they show, so it never competes with the
    * first frame (nor with the settings menu while the video starts). */
@@ -291,6 +356,9 @@
     root.classList.add("is-enhanced");
     deferPreviews();
     markPreviewsDecorative();
+    writeTimesOneWay();
+    keepCaptionsAboveControls();
+    nameSpeakersOnce();
     const tools = root.querySelector("[data-player-tools]");
     if (tools) tools.hidden = false;
     root.querySelectorAll("input[name=player-version]").forEach((input) => {
@@ -334,12 +402,41 @@
     });
   }
 
+  /** Resolves once the visitor reaches for the player: a pointer over it (or over a chapter or
+   * transcript link), a touch, keyboard focus there, or a press of play however it came. */
+  function reachedForPlayer() {
+    return new Promise((resolve) => {
+      const events = ["pointerover", "focusin", "touchstart"];
+      const reach = (event) => {
+        if (event.type !== "play" && !(event.target.closest && event.target.closest("[data-player], [data-seek]"))) return;
+        events.forEach((type) => document.removeEventListener(type, reach, true));
+        video.removeEventListener("play", reach);
+        resolve();
+      };
+      events.forEach((type) => document.addEventListener(type, reach, { capture: true, passive: true }));
+      video.addEventListener("play", reach);
+      if (watched || !video.paused) resolve();
+    });
+  }
+
+  /** hls.js and, beside it, the playlists it fetches first (so they don't wait for its compile). */
+  function fetchHls() {
+    for (const url of config.hlsStart || []) {
+      const link = document.createElement("link");
+      Object.assign(link, { rel: "preload", href: url, as: "fetch", crossOrigin: "anonymous" });
+      document.head.append(link);
+    }
+    return loadScript(config.vendor + "hls.min.js").catch(() => null);
+  }
+
   const startAt = startTimeFromUrl();
+  // Listened for from the start: a pointer over the player while Plyr loads counts too.
+  const reached = mp4s.length ? reachedForPlayer() : null;
   const anyHls = Boolean(config.hls) || Object.values(config.views || {}).some((v) => v.hls);
   const mse = Boolean(window.MediaSource || window.ManagedMediaSource);
   const plyrReady = window.Plyr ? Promise.resolve() : loadScript(config.vendor + "plyr.min.js").catch(() => null);
   // Browsers without MSE play the MP4s (or the sound) and never download hls.js.
-  const loadHls = () => (anyHls && mse ? loadScript(config.vendor + "hls.min.js").catch(() => null) : null);
+  const loadHls = () => (anyHls && mse ? fetchHls() : null);
   const build = () => {
     if (window.Plyr) buildControls(startAt); // else the plain <video controls> stays, and works
   };
@@ -350,9 +447,9 @@
   const started = mp4s.length
     // With MP4s on the page, a press of play before hls.js arrives has something to play at
     // once: the controls go up first, and hls.js (five times Plyr's size, its compile a long
-    // task) comes after them.
+    // task) comes after them, once the visitor reaches for the player.
     ? plyrReady.then(firstFrameShown).then(build).catch((e) => console.error(e))
-      .then(firstFrameShown).then(loadHls).then(takeOver)
+      .then(() => reached).then(firstFrameShown).then(loadHls).then(takeOver)
     // Streaming only: browsers without native HLS have nothing to play before hls.js, so the
     // controls wait for it (Plyr loads meanwhile).
     : firstFrameShown().then(loadHls).then(takeOver).catch((e) => console.error(e))

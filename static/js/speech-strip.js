@@ -2,6 +2,8 @@
 // "Play" in its row) to hear it in the player, follow the playhead along the
 // strip, and split a turn where the player stands. Without this script the
 // strip's turns are links to their rows and every change is a plain form.
+import { clock } from "./time.js";
+
 (function () {
   "use strict";
   var editor = document.querySelector("[data-speech-editor]");
@@ -19,12 +21,6 @@
     if (playing && playing.catch) playing.catch(function () { /* the organiser can press play */ });
   }
 
-  function clock(seconds) {
-    var whole = Math.floor(seconds), minutes = Math.floor(whole / 60) % 60, hours = Math.floor(whole / 3600);
-    var secs = String(whole % 60).padStart(2, "0");
-    var tenths = Math.floor((seconds - whole) * 10);
-    return (hours ? hours + ":" + String(minutes).padStart(2, "0") : minutes) + ":" + secs + "." + tenths;
-  }
 
   function mark(number) {
     if (number === current) return;
@@ -56,7 +52,7 @@
     here.textContent = "Use the player's time";
     here.addEventListener("click", function () {
       var t = player.currentTime, start = parseFloat(row.dataset.start), end = parseFloat(row.dataset.end);
-      input.value = clock(Math.min(Math.max(t, start), end));
+      input.value = clock(Math.min(Math.max(t, start), end), 1);  // as studio/speech.exact_time
       input.focus();
     });
     input.insertAdjacentElement("afterend", here);

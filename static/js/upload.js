@@ -1,6 +1,9 @@
 // Recording uploads in the studio: tus-js-client does the resumable protocol;
 // this file only draws the queue (progress, speed, time left, pause/resume)
-// and refreshes the recordings list when a file has been accepted.
+// and refreshes the recordings list when a file has been accepted (jobs.js then
+// follows its jobs live). A finished upload keeps its line, without the Pause button.
+import { timeLeft } from "./time.js";
+
 (function () {
   "use strict";
 
@@ -162,7 +165,7 @@
     var parts = [percent + " %"];
     if (meter.speed > 0) {
       parts.push(formatBytes(meter.speed) + "/s");
-      parts.push(formatTime((total - sent) / meter.speed) + " left");
+      parts.push(timeLeft((total - sent) / meter.speed) + " left");
     }
     item.status.textContent = parts.join(" · ");
   }
@@ -177,12 +180,6 @@
     return bytes.toFixed(i ? 1 : 0) + " " + units[i];
   }
 
-  function formatTime(seconds) {
-    seconds = Math.max(0, Math.round(seconds));
-    if (seconds < 60) return seconds + " s";
-    if (seconds < 3600) return Math.round(seconds / 60) + " min";
-    return (seconds / 3600).toFixed(1) + " h";
-  }
 
   function refreshList() {
     var list = document.getElementById("recording-list");
@@ -191,6 +188,8 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("recording-list");
         if (fresh) list.replaceWith(fresh);
+        // static/js/jobs.js follows the new recording's jobs from here to the last one
+        document.dispatchEvent(new CustomEvent("recordings:changed"));
       });
   }
 })();

@@ -66,7 +66,8 @@ def test_the_api_keeps_to_its_openapi_document(app, content):
             @given(case=operation.as_strategy(path_parameters=path_parameters or None))
             @SETTINGS
             def check(case):
-                case.call_and_validate()
+                # Schemathesis's WSGI calls ask for gzip and brotli but read the body undecoded.
+                case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
             check()
     assert time.monotonic() - started < 60

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from eventsite.clips.job import run_clip_job
 from eventsite.clips.models import Clip
 from eventsite.events.models import Consent
 from eventsite.extensions import db
+from eventsite.jobs import run_clip_job
 from eventsite.recordings.captions import save_caption
 from tests.conftest import csrf_token
 from tests.ready_panel import panel_path

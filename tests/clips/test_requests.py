@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pytest
 
+from eventsite import jobs
 from eventsite.clips.models import Clip, ClipShape, ClipStatus
+from eventsite.database import utcnow
 from eventsite.events.models import Consent, PanelStatus, View
 from eventsite.extensions import db
 from eventsite.storage import media_store
@@ -175,15 +178,10 @@ def test_the_organisers_studio_lists_clips_and_makes_them_on_a_draft(app, client
 
 
 def test_a_clip_whose_worker_died_is_queued_again(client, voiced_panel):
-    from datetime import timedelta
-
-    from eventsite.clips.job import requeue_stale_clips
-    from eventsite.database import utcnow
-
     clip_id = clip_id_of(ask(client, voiced_panel))
     clip = db.session.get(Clip, clip_id)
     clip.status, clip.heartbeat_at = ClipStatus.RUNNING, utcnow() - timedelta(minutes=5)
     db.session.commit()
-    assert requeue_stale_clips() == 1
+    assert jobs.requeue_stale_jobs() == 1
     assert render(clip_id).status is ClipStatus.READY
-    assert requeue_stale_clips() == 0
+    assert jobs.requeue_stale_jobs() == 0

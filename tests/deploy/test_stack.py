@@ -7,6 +7,7 @@ URL) and EVENTSITE_TEST_REDIS_URL are set, as the CI's stack stage does."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -38,7 +39,12 @@ def stack(request):
         DATABASE,
         REDIS.rsplit("/", 1)[0] + "/14",
         # A public answer is reused for 2 s here (60 s by default), so unpublishing shows within the test.
-        extra_env={"EVENTSITE_MEDIA_AUTH_CACHE_SECONDS": "2", "EVENTSITE_LOGIN_RATE_LIMIT": "5 per minute"},
+        # A recording of 8 s or more is cut into 4 s chunks (90 s by default), so a short one shows it.
+        extra_env={
+            "EVENTSITE_MEDIA_AUTH_CACHE_SECONDS": "2",
+            "EVENTSITE_LOGIN_RATE_LIMIT": "5 per minute",
+            "EVENTSITE_CHUNK_SECONDS": "4",
+        },
         storage=request.param,
     )
     try:
@@ -233,3 +239,70 @@ def test_with_object_storage_no_node_keeps_the_media(stack, site, published):
     on_disk = [p for p in stack.dir.glob("*/media/**/*") if p.is_file() and "recordings" in p.parts]
     assert on_disk == []
     assert not [p for p in (stack.dir / "uploads").glob("*") if p.is_file() and not p.name.endswith(".lock")]
+
+
+def test_one_recording_is_encoded_by_both_workers_and_joined_without_a_gap(stack, site, published, tmp_path):
+    """24 s in six 4 s chunks: each worker encodes some; the published rung plays through every join."""
+    from eventsite.events.models import Event, Panel, PanelStatus
+    from eventsite.extensions import db
+    from eventsite.recordings.models import JobKind, JobStatus, Recording, RecordingJob
+
+    event = db.session.scalar(sa.select(Event).where(Event.slug == "stack"))
+    panel = Panel(event=event, slug="in-chunks", title="In chunks", status=PanelStatus.PUBLISHED)
+    panel.publish_at = datetime(2020, 1, 1, tzinfo=UTC)
+    db.session.add(panel)
+    db.session.commit()
+    clip = tmp_path / "long.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "24", "-c:v", "libx264", "-preset", "ultrafast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)],
+        check=True,
+    )  # fmt: skip
+    client = tus.TusClient(f"{stack.url}/uploads/", headers={"Authorization": f"Bearer {stack.token}"})
+    client.uploader(
+        str(clip), chunk_size=256 * 1024, metadata={"filename": "long.mp4", "panel": str(panel.id)}
+    ).upload()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        db.session.rollback()  # see what the workers committed
+        recording = db.session.scalar(sa.select(Recording).where(Recording.panel_id == panel.id))
+        job = recording and next((j for j in recording.pipeline_jobs if j.kind is JobKind.TRANSCODE), None)
+        if job is not None and job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            break
+        time.sleep(1)
+    assert job.status is JobStatus.SUCCEEDED, (job.error, stack.log("worker1"), stack.log("worker2"))
+    chunks = db.session.scalars(sa.select(RecordingJob).where(RecordingJob.parent_id == job.id)).all()
+    assert len(chunks) == 6 and all(c.status is JobStatus.SUCCEEDED for c in chunks)
+    started = rf"job (\d+) \(chunk, recording {recording.id}\) started"
+    by_worker = [{int(n) for n in re.findall(started, stack.log(w))} for w in ("worker1", "worker2")]
+    assert all(by_worker) and set.union(*by_worker) == {c.id for c in chunks}, by_worker
+
+    # the published set, as a player fetches it through nginx: master, the rung, its init and segments
+    page = requests.get(f"{stack.url}/events/stack/in-chunks/", timeout=10).text
+    master = stack.url + re.search(r'/media/[^"]*master\.m3u8', page).group(0)
+    base = master.rsplit("/", 1)[0]
+    names = [line for line in requests.get(master, timeout=10).text.splitlines() if line and not line[0] == "#"]
+    assert names == ["240p/index.m3u8"]
+    ends = {}
+    for variant in ("240p", "audio"):
+        playlist = requests.get(f"{base}/{variant}/index.m3u8", timeout=10).text
+        (tmp_path / variant).mkdir()
+        (tmp_path / variant / "index.m3u8").write_text(playlist)
+        files = re.findall(r'URI="([^"]+)"', playlist) + [n for n in playlist.splitlines() if n.endswith(".m4s")]
+        for name in files:
+            (tmp_path / variant / name).write_bytes(requests.get(f"{base}/{variant}/{name}", timeout=10).content)
+        probed = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "packet=pts_time,duration_time,flags", "-of", "json",
+             str(tmp_path / variant / "index.m3u8")],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        packets = sorted(json.loads(probed)["packets"], key=lambda p: float(p["pts_time"]))
+        times = [float(p["pts_time"]) for p in packets]
+        ends[variant] = times[-1] + float(packets[-1]["duration_time"])
+        if variant == "240p":
+            steps = {round(b - a, 4) for a, b in zip(times, times[1:], strict=False)}
+            assert len(times) == 24 * 25 and steps == {0.04}, steps  # no gap or overlap at any join
+            keys = [n for n, p in enumerate(packets) if "K" in p["flags"]]
+            assert keys == list(range(0, 600, 50))  # every 2 s, every chunk starting on one
+    assert abs(ends["240p"] - ends["audio"]) < 0.1, ends  # picture and sound end together

@@ -124,7 +124,7 @@ def test_xss_payloads_are_inert_in_chromium(app, client, page, panel, post_form,
     # 2. The same HTML with no CSP at all: the sanitiser alone must hold.
     html = client.get(panel_url(panel)).get_data(as_text=True)
     for markup in [html, *refused_pages]:
-        page.set_content(markup.replace('<script src="/static/js/discussion.js" async></script>', ""))
+        page.set_content(markup.replace('<script type="module" src="/static/js/discussion.js" async></script>', ""))
         # Fire mouse events on everything, for payloads that wait for a hover.
         page.evaluate(
             "() => document.querySelectorAll('#comments *').forEach(el => ['mouseover', 'focus', 'click']"

@@ -3,7 +3,7 @@
 import pytest
 
 from eventsite.discussion.markup import clean_website, count_links, render_comment
-from eventsite.recordings.chapters import format_time as format_video_time
+from eventsite.times import clock as format_video_time
 
 
 def test_subset_keeps_emphasis_links_lists_quotes_code():

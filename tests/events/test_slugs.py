@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eventsite.events.models import Event, Panel
-from eventsite.events.slugs import make_slug, unique_slug
+from eventsite.events.slugs import make_slug, rename, unique_slug
 from eventsite.extensions import db
 from eventsite.studio.operations import save_event, save_panel
 
@@ -64,3 +64,15 @@ def test_renaming_back_reuses_the_slug(client, app_ctx, make_event, make_panel):
     assert event.slug == "alpha"
     assert client.get("/events/alpha/").status_code == 200
     assert client.get("/events/beta/").status_code == 301
+
+
+def test_a_renamed_person_keeps_their_old_urls_once_public(client, app_ctx, make_panel, make_panelist):
+    seated, unseated = make_panelist("Gemma Went", panel=make_panel()), make_panelist("Nobody Yet")
+    rename(seated, "Gemma Went-Smith")
+    rename(unseated, "Nobody Else")
+    db.session.commit()
+    assert client.get("/people/gemma-went/").headers["Location"].endswith("/people/gemma-went-smith/")
+    assert client.get("/api/v1/panelists/gemma-went").headers["Location"].endswith("/api/v1/panelists/gemma-went-smith")
+    # no public panel: the old link says nothing, not even that the person was renamed
+    assert client.get("/people/nobody-yet/").status_code == 404
+    assert client.get("/api/v1/panelists/nobody-yet").status_code == 404

@@ -40,7 +40,7 @@ def test_studio_shows_the_count(login, ready_panel):
     client = login()
     beacon(client, ready_panel)
     html = client.get(f"/studio/panels/{ready_panel.id}/media").get_data(as_text=True)
-    assert "<strong>1</strong> view in all" in html
+    assert "<strong>1</strong> play in all" in html
 
 
 def test_one_address_cannot_run_up_the_count(client, ready_panel):

@@ -63,7 +63,7 @@ def test_podcast_parses_as_rss_with_itunes_channel_tags(client, event_with_episo
     assert episode.itunes_duration == "6"
     assert episode.itunes_episode == "1"
     (enclosure,) = episode.enclosures
-    assert enclosure.type == "audio/mp4" and int(enclosure.length) > 0
+    assert enclosure.type == "audio/x-m4a" and int(enclosure.length) > 0
     audio = client.get(relative(enclosure.href))
     assert audio.status_code == 200 and len(audio.data) == int(enclosure.length)
 

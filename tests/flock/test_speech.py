@@ -149,3 +149,32 @@ def test_corrections_survive_a_new_listen(panel, captioned, captions):
 
 def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.mark.parametrize("layout", ["stereo", "3.0", "5.1", "7.1", "8 discrete"])
+def test_one_microphone_per_panelist_holds_for_any_channel_layout(panel, tmp_path, layout):
+    """A 3.0 file once lit the first bird for the third panelist: ffmpeg's "-ac 3" means 2.1, a remix."""
+    count = {"stereo": 2, "3.0": 3, "5.1": 6, "7.1": 8, "8 discrete": 8}[layout]
+    voices = min(count, 3)
+    # each voice's microphone on its own channel, silence on the rest, the layout written into the file
+    parts = [f"[0:a]pan=mono|c0=c{i}[v{i}]" for i in range(voices)]
+    parts += [f"anullsrc=r=16000:cl=mono[v{i}]" for i in range(voices, count)]
+    merged = "".join(f"[v{i}]" for i in range(count)) + f"amerge=inputs={count}"
+    if layout != "8 discrete":
+        merged += f",channelmap=map={'|'.join(map(str, range(count)))}:channel_layout={layout}"
+    recording = tmp_path / f"room-{count}.wav"
+    graph = ";".join([*parts, merged + "[out]"])
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(panel.channels), "-filter_complex", graph, "-map", "[out]", str(recording)],
+        check=True,
+    )
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=channels,channel_layout", "-of", "csv=p=0", str(recording)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert probed.startswith(str(count)) and (layout not in ("3.0", "5.1", "7.1") or layout in probed), probed
+    seats = [*SEATS, "Dana Roe", "Eli Moss", "Femi Ade"]
+    timeline = build_timeline(recording, seats, channels="auto")
+    assert timeline.source == "channels"
+    heard = [cue for cue in panel.cues if cue.speaker < voices]
+    assert attribution_accuracy(timeline, heard, panel.duration) >= 0.98

@@ -6,15 +6,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from eventsite import jobs
 from eventsite.events.models import Consent, View
 from eventsite.extensions import db
+from eventsite.flock.scene import FlockScene
 from eventsite.flock.synth import DEMO_VOICES, speak_script, write_webvtt
 from eventsite.recordings.captions import save_caption
-from eventsite.recordings.models import JobKind, JobStatus, RenditionKind, TranscodeJob
+from eventsite.recordings.models import JobKind, JobStatus, RecordingJob, RenditionKind
 from eventsite.recordings.operations import store_original
 from eventsite.recordings.player import player_media
 from eventsite.storage import media_store
@@ -61,13 +63,13 @@ def flocked(app_ctx, make_panel, make_panelist, spoken, tmp_path):
     recording = store_original(copy, panel, "panel.m4a")
     save_caption(recording, "en", "English", vtt)
     transcode_job = recording.jobs[0]
-    jobs.run_transcode_job.call_local(transcode_job.id)
+    jobs.run_recording_job.call_local(transcode_job.id)
     db.session.expire_all()
-    flock_job = db.session.scalar(sa.select(TranscodeJob).where(TranscodeJob.kind == JobKind.FLOCK))
+    flock_job = db.session.scalar(sa.select(RecordingJob).where(RecordingJob.kind == JobKind.FLOCK))
     assert flock_job is not None, "a successful transcode queues the flock job"
-    jobs.run_transcode_job.call_local(flock_job.id)
+    jobs.run_recording_job.call_local(flock_job.id)
     db.session.expire_all()
-    return panel, recording, db.session.get(TranscodeJob, flock_job.id)
+    return panel, recording, db.session.get(RecordingJob, flock_job.id)
 
 
 def test_a_transcode_is_followed_by_the_birds(flocked):
@@ -121,3 +123,32 @@ def test_with_everyone_agreeing_to_video_the_panel_offers_every_view(flocked, cl
     assert View.VIDEO not in media.views
     html = client.get(panel_path(panel, view="flock")).get_data(as_text=True)
     assert 'value="flock" checked' in html
+
+
+def test_the_streamed_flock_carries_no_caption_box(flocked, spoken):
+    """The player draws the caption track, so the flock it streams has none burned in (one caption
+    layer): mid-cue, the caption band of the job's video is the bare background, as the same frame
+    drawn without captions, far from the frame drawn with them."""
+    _panel, recording, job = flocked
+    assert job.status is JobStatus.SUCCEEDED, (job.error, job.stderr_tail)
+    _audio, _vtt, script = spoken
+    cue = script.cues[1]
+    at = (cue.start + cue.end) / 2
+    video = media_store().path(next(r for r in recording.renditions if r.kind is RenditionKind.FLOCK).storage_key)
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{at:.3f}", "-i", str(video), "-frames:v", "1"]
+        + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    shown = np.frombuffer(raw, np.uint8).reshape(720, 1280, 3).astype(np.int16)
+    timeline = jobs.flock_job.read_timeline(recording)
+    birds = jobs.flock_job.bird_specs(recording)
+    frame = round(at * timeline.fps)
+    look = {"colours": jobs.flock_job.SKY, "title": _panel.title}
+    bare = np.asarray(FlockScene(timeline, birds, **look).draw(frame), np.int16)
+    boxed = FlockScene(timeline, birds, captions=[(cue.start, cue.end, "Influence always has a topic.")], **look)
+    boxed = np.asarray(boxed.draw(frame), np.int16)
+    band = slice(720 - 130, 720 - 10)  # where a burned-in caption box sits
+    assert np.abs(boxed[band] - bare[band]).mean() > 10  # the check would see a box
+    assert np.abs(shown[band] - bare[band]).mean() < 3  # and there is none

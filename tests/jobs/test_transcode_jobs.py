@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from eventsite import jobs
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.recordings.models import JobStatus, Recording, RecordingStatus, Rendition, TranscodeJob
+from eventsite.recordings.models import JobStatus, Recording, RecordingJob, RecordingStatus, Rendition
 from eventsite.recordings.operations import file_sha256, store_original
 from eventsite.storage import media_store
 from tests.transcode.media import av_clip, ffprobe_json
@@ -47,10 +47,10 @@ def add_recording(app_ctx, make_panel, tmp_path):
     return factory
 
 
-def latest_job(recording: Recording) -> TranscodeJob:
+def latest_job(recording: Recording) -> RecordingJob:
     db.session.expire_all()
     return db.session.scalar(
-        sa.select(TranscodeJob).where(TranscodeJob.recording_id == recording.id).order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob).where(RecordingJob.recording_id == recording.id).order_by(RecordingJob.id.desc())
     )
 
 
@@ -59,7 +59,7 @@ def test_upload_queues_a_job_that_makes_every_rendition(add_recording, clips):
     job = latest_job(recording)
     assert job.status is JobStatus.QUEUED and recording.status is RecordingStatus.PROCESSING
 
-    jobs.run_transcode_job.call_local(job.id)
+    jobs.run_recording_job.call_local(job.id)
 
     job = latest_job(recording)
     assert job.status is JobStatus.SUCCEEDED, job.error
@@ -78,9 +78,9 @@ def test_upload_queues_a_job_that_makes_every_rendition(add_recording, clips):
 def test_second_delivery_of_a_finished_job_changes_nothing(add_recording, clips):
     recording = add_recording(clips["short"])
     job_id = latest_job(recording).id
-    jobs.run_transcode_job.call_local(job_id)
+    jobs.run_recording_job.call_local(job_id)
     keys = sorted(r.storage_key for r in recording.renditions)
-    jobs.run_transcode_job.call_local(job_id)
+    jobs.run_recording_job.call_local(job_id)
     db.session.expire_all()
     assert sorted(r.storage_key for r in db.session.get(Recording, recording.id).renditions) == keys
     assert latest_job(recording).attempts == 1
@@ -94,7 +94,7 @@ def test_a_failure_is_explained_and_the_original_survives(add_recording, clips):
     data = original.read_bytes()
     original.write_bytes(data[: len(data) // 3])
     digest = file_sha256(original)
-    jobs.run_transcode_job.call_local(latest_job(recording).id)
+    jobs.run_recording_job.call_local(latest_job(recording).id)
     job = latest_job(recording)
     assert job.status is JobStatus.FAILED
     assert job.error and "ffmpeg" not in job.error.split(".")[0].lower()  # plain words first
@@ -106,13 +106,13 @@ def test_a_failure_is_explained_and_the_original_survives(add_recording, clips):
 def test_cancel_stops_ffmpeg_within_seconds(app, add_recording, clips):
     recording = add_recording(clips["long"])
     job_id = latest_job(recording).id
-    runner = threading.Thread(target=jobs.run_transcode_job.call_local, args=(job_id,))
+    runner = threading.Thread(target=jobs.run_recording_job.call_local, args=(job_id,))
     runner.start()
     deadline = time.monotonic() + 30
     while latest_job(recording).status is not JobStatus.RUNNING or not latest_job(recording).progress:
         assert time.monotonic() < deadline, "job never reported progress"
         time.sleep(0.2)
-    db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == job_id).values(cancel_requested=True))
+    db.session.execute(sa.update(RecordingJob).where(RecordingJob.id == job_id).values(cancel_requested=True))
     db.session.commit()
     asked = time.monotonic()
     runner.join(timeout=15)
@@ -130,20 +130,20 @@ def test_stale_running_job_is_requeued_then_given_up(app, add_recording, clips):
     stale = utcnow() - timedelta(seconds=app.config["JOB_STALE_SECONDS"] + 5)
     job.status, job.heartbeat_at, job.attempts = JobStatus.RUNNING, stale, 1
     db.session.commit()
-    fresh = TranscodeJob(recording=recording, status=JobStatus.RUNNING, heartbeat_at=utcnow(), attempts=1)
+    fresh = RecordingJob(recording=recording, status=JobStatus.RUNNING, heartbeat_at=utcnow(), attempts=1)
     db.session.add(fresh)
     db.session.commit()
 
     assert jobs.requeue_stale_jobs() == 1
     db.session.expire_all()
-    assert db.session.get(TranscodeJob, job.id).status is JobStatus.QUEUED
-    assert db.session.get(TranscodeJob, fresh.id).status is JobStatus.RUNNING
+    assert db.session.get(RecordingJob, job.id).status is JobStatus.QUEUED
+    assert db.session.get(RecordingJob, fresh.id).status is JobStatus.RUNNING
 
-    job = db.session.get(TranscodeJob, job.id)
+    job = db.session.get(RecordingJob, job.id)
     job.status, job.heartbeat_at, job.attempts = JobStatus.RUNNING, stale, app.config["JOB_MAX_ATTEMPTS"]
     db.session.commit()
     assert jobs.requeue_stale_jobs() == 0
-    job = db.session.get(TranscodeJob, job.id)
+    job = db.session.get(RecordingJob, job.id)
     assert job.status is JobStatus.FAILED and "gave up" in job.error or "giving up" in job.error
 
 
@@ -181,7 +181,7 @@ def test_an_audio_only_talk_gets_a_title_card_video(add_recording, tmp_path, mak
     panel = make_panel("Influence, the audio edition")
     make_panelist("Gemma Went", panel=panel)
     recording = add_recording(audio, panel)
-    jobs.run_transcode_job.call_local(latest_job(recording).id)
+    jobs.run_recording_job.call_local(latest_job(recording).id)
     job = latest_job(recording)
     assert job.status is JobStatus.SUCCEEDED, job.error
     kinds = {r.kind.value for r in recording.renditions}

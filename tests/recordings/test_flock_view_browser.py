@@ -14,7 +14,7 @@ from eventsite import jobs
 from eventsite.events.models import Consent
 from eventsite.extensions import db
 from eventsite.flock.synth import DEMO_VOICES, speak_script
-from eventsite.recordings.models import JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
+from eventsite.recordings.models import JobKind, JobStatus, Recording, RecordingJob, RenditionKind
 from eventsite.recordings.operations import store_original
 from tests.conftest import assert_no_axe_violations
 from tests.ready_panel import panel_path, wait_for, wait_for_player
@@ -56,12 +56,12 @@ def flock_panel(app_ctx, make_panel, make_panelist, camera_clip, tmp_path):
     copy = tmp_path / "upload.mp4"
     shutil.copy(camera_clip, copy)
     recording = store_original(copy, panel, "panel.mp4")
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     db.session.expire_all()
-    flock = db.session.scalar(sa.select(TranscodeJob).where(TranscodeJob.kind == JobKind.FLOCK))
-    jobs.run_transcode_job.call_local(flock.id)
+    flock = db.session.scalar(sa.select(RecordingJob).where(RecordingJob.kind == JobKind.FLOCK))
+    jobs.run_recording_job.call_local(flock.id)
     db.session.expire_all()
-    assert db.session.get(TranscodeJob, flock.id).status is JobStatus.SUCCEEDED
+    assert db.session.get(RecordingJob, flock.id).status is JobStatus.SUCCEEDED
     return panel, db.session.get(Recording, recording.id)
 
 

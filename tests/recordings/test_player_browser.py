@@ -66,12 +66,17 @@ def test_hls_playback_starts_and_advances(page, ready_panel, console):
 
 def test_hls_video_waits_where_its_first_frame_is(page, ready_panel):
     """The HLS segments begin a few frames after 0 (the encoder's B-frame delay); a video left at 0
-    would stall when played until hls.js's next gap check. The player steps into the buffer."""
+    would stall when played until hls.js's next gap check. The player steps into the buffer
+    as the first media arrives (on play: a paused page loads none)."""
     open_player(page, panel_path(ready_panel))
-    wait_for(page, "eventsitePlayer.video.buffered.length > 0")
-    wait_for(page, "eventsitePlayer.video.currentTime >= eventsitePlayer.video.buffered.start(0)", timeout=5)
-    assert page.evaluate("eventsitePlayer.video.currentTime") < 0.5  # a step, not a skip
-    assert page.evaluate("eventsitePlayer.video.readyState") >= 2  # a frame to show on play
+    page.evaluate(
+        "(v => v.addEventListener('seeking', () => { window.steppedTo = [v.currentTime, v.buffered.start(0)]; },"
+        " { once: true }))(eventsitePlayer.video)"
+    )
+    page.get_by_role("button", name="Play", exact=True).first.dispatch_event("click")
+    wait_for(page, "window.steppedTo !== undefined")
+    stepped_to, buffer_start = page.evaluate("window.steppedTo")
+    assert stepped_to == pytest.approx(buffer_start, abs=0.001) and 0 < stepped_to < 0.5  # a step, not a skip
 
 
 def test_switching_quality_keeps_playing(page, ready_panel, console):
@@ -266,3 +271,49 @@ def test_studio_captions_and_chapters_page_passes_axe(page, ready_panel, make_or
     expect(page.get_by_role("heading", level=1)).to_have_text("Captions, chapters and downloads")
     expect(page.get_by_label("Chapter lines")).to_have_value("0:00 Welcome\n0:03 Influence")
     assert_no_axe_violations(page)
+
+
+NAMED_VTT = b"""WEBVTT
+
+00:00:00.000 --> 00:00:06.000
+<v Azeem Azhar>Azeem Azhar: Let us talk about influence.
+"""
+
+
+def test_captions_sit_above_the_controls_and_name_the_speaker_once(page, make_panel, add_ready_recording):
+    """Captions move above the controls while they show (the seek bar stays visible) and back
+    down when they hide; a cue whose words already start with the voice's name shows it once.
+
+    On a phone the seek bar takes a row of its own above the buttons, so the controls are twice
+    as tall as Plyr's fixed 40 px lift allows for: that is the layout tested here."""
+    from eventsite.recordings.captions import save_caption
+
+    panel = make_panel()
+    recording = add_ready_recording(panel, captions=False)
+    save_caption(recording, "en", "English", NAMED_VTT)
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_player(page, panel_path(panel) + "?t=1")
+    page.evaluate("eventsitePlayer.plyr.captions.active = true; eventsitePlayer.plyr.currentTrack = 0")
+    play(page)
+    caption = page.locator(".plyr__caption span[title]")
+    expect(caption).to_have_attribute("data-named", "")
+    assert caption.evaluate("(el) => getComputedStyle(el, '::before').content") in ("none", "normal")
+    expect(page.locator(".plyr__caption")).to_have_text("Azeem Azhar: Let us talk about influence.")
+
+    def caption_bottom() -> float:
+        return page.evaluate("document.querySelector('.plyr__caption').getBoundingClientRect().bottom")
+
+    page.evaluate("eventsitePlayer.plyr.toggleControls(true)")
+    wait_for(page, "!eventsitePlayer.plyr.elements.container.classList.contains('plyr--hide-controls')")
+    page.wait_for_timeout(500)  # the 0.4 s transform transition
+    # the controls' row: its buttons and the seek bar
+    row_top = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('.plyr__controls > *')]"
+        ".map((el) => el.getBoundingClientRect().top).filter((top) => top > 0))"
+    )
+    shown = caption_bottom()
+    assert shown <= row_top, (shown, row_top)
+    page.evaluate("eventsitePlayer.plyr.toggleControls(false)")
+    wait_for(page, "eventsitePlayer.plyr.elements.container.classList.contains('plyr--hide-controls')")
+    page.wait_for_timeout(500)
+    assert caption_bottom() > shown + 20  # back down where the controls were

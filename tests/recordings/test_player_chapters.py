@@ -7,11 +7,11 @@ import pytest
 from eventsite.recordings.chapters import (
     ChapterError,
     chapters_of,
-    format_time,
     iso_duration,
     parse_chapter_lines,
     parse_time,
 )
+from eventsite.times import clock
 from tests.conftest import csrf_token
 
 
@@ -25,7 +25,7 @@ def test_parse_time(text, seconds):
 
 
 def test_format_and_iso_duration():
-    assert (format_time(75), format_time(3723)) == ("1:15", "1:02:03")
+    assert (clock(75), clock(3723)) == ("1:15", "1:02:03")
     assert (iso_duration(6.02), iso_duration(5430), iso_duration(3600), iso_duration(0)) == (
         "PT6S",
         "PT1H30M30S",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -68,7 +69,7 @@ class ServerProcess:
             "EVENTSITE_DATABASE_URL": app.config["DATABASE_URL"],
             "EVENTSITE_MEDIA_ROOT": app.config["MEDIA_ROOT"],
             "EVENTSITE_BASE_URL": self.base_url,
-            "EVENTSITE_SECRET_KEY": "test-server-secret-key-of-at-least-32-chars",
+            "EVENTSITE_SECRET_KEY": secrets.token_hex(32),
         }
         self.log = tmp_path / "server.log"
         self.process: subprocess.Popen | None = None

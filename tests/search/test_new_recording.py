@@ -18,7 +18,7 @@ def test_a_new_ready_recording_replaces_what_was_said(request_ctx, app, said_pan
     clip = av_clip(tmp_path / "take2.mp4", "320x240", 2, 25)
     recording = store_original(clip, said_panel, "take2.mp4")
     assert said_total("followers") == 1  # still the old recording on the page while the new one transcodes
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     # The page now plays the new recording, which has no captions yet: nor has search.
     assert said_total("followers") == 0
     save_caption(recording, "en", "English", b"1\n00:00:00,500 --> 00:00:01,500\nSecond take on followers.\n")

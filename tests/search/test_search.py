@@ -13,6 +13,7 @@ from eventsite.events.models import PanelStatus
 from eventsite.events.operations import publish_panel
 from eventsite.extensions import db
 from eventsite.recordings.captions import captions_of, delete_caption, save_caption
+from eventsite.recordings.models import CaptionSource
 from eventsite.search.results import run_search
 from eventsite.studio import operations as studio
 from tests.conftest import PASSWORD, csrf_token
@@ -246,3 +247,39 @@ def test_organisers_see_the_drafts_checkbox(client, login):
     login()
     assert "Include drafts" in client.get("/search?q=x").get_data(as_text=True)
     assert PASSWORD and csrf_token  # (the login fixture used the real form)
+
+
+def test_what_automatic_captions_said_is_labelled_as_such(client, said_panel):
+    """A draft from speech recognition quoted in search says so, as the player and transcript do."""
+    assert "data-automatic" not in client.get("/search?q=trust").get_data(as_text=True)
+    (caption,) = captions_of(said_panel.recordings[0])
+    caption.source = CaptionSource.AUTOMATIC
+    db.session.commit()
+    html = client.get("/search?q=trust").get_data(as_text=True)
+    assert html.count("data-automatic") == html.count('<blockquote class="said">') >= 1
+    assert "automatic captions, not yet checked" in html
+
+
+def test_a_snippet_comes_from_the_one_field_that_matched(client, request_ctx, make_panel, make_panelist):
+    abstract = "Community radio, podcasts and local news: " + " ".join(f"word{i}" for i in range(60))
+    panel = make_panel(
+        title="Local voices",
+        abstract=abstract,
+        venue="Sala 2, Casa da Música",
+        credits="Hosted by Community Media Forum\nVideo by Brass",
+    )
+    make_panelist("Rosa Lima", panel=panel, headline="Editor")
+    search.reindex_all()
+    hit = next(g.hits for g in run_search("forum").groups if g.kind == "panel")[0]
+    assert (
+        str(hit.snippet) == "Hosted by Community Media <mark>Forum</mark>"
+    )  # not "…Sala 2, Casa da Música Hosted by…"
+    hit = next(g.hits for g in run_search("brass").groups if g.kind == "panel")[0]
+    assert str(hit.snippet) == "Video by <mark>Brass</mark>"
+    # the field with the most matches wins, cut to a window around them
+    hit = next(g.hits for g in run_search("community").groups if g.kind == "panel")[0]
+    assert str(hit.snippet).startswith("<mark>Community</mark> radio, podcasts") and str(hit.snippet).endswith("…")
+    assert "Sala" not in hit.snippet and "Hosted" not in hit.snippet
+    # the results page shows it highlighted, escaped, once
+    html = client.get("/search?q=forum").get_data(as_text=True)
+    assert '<p class="search-snippet">Hosted by Community Media <mark>Forum</mark></p>' in html

@@ -24,6 +24,8 @@ def test_a_said_hit_opens_the_panel_at_that_moment(page, said_panel):
     hit.locator("blockquote a").click()
     page.wait_for_url("**/what-is-social-influence/?t=4s")
     wait_for_player(page)
+    # A paused page loads no media (bandwidth); played, it starts at the moment the hit quoted.
+    page.get_by_role("button", name="Play", exact=True).first.click()
     wait_for(page, "eventsitePlayer.video.currentTime >= 3.9")
     assert page.evaluate("eventsitePlayer.video.currentTime") < 5
     # The transcript's cue at that moment is the sentence the search showed.

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from eventsite.extensions import db
-from eventsite.recordings.models import JobStatus, Recording, TranscodeJob
+from eventsite.recordings.models import JobStatus, Recording, RecordingJob
 from tests.conftest import csrf_token
 from tests.ready_panel import panel_path
 
@@ -85,7 +85,7 @@ def test_deleting_the_current_recording_warns_and_the_page_falls_back(login, cli
 
 def test_delete_cancels_a_queued_job_first(app, login, ready_panel):
     recording = ready_panel.recordings[0]
-    job = TranscodeJob(recording_id=recording.id, status=JobStatus.QUEUED)
+    job = RecordingJob(recording_id=recording.id, status=JobStatus.QUEUED)
     db.session.add(job)
     db.session.commit()
     job_id = job.id
@@ -94,14 +94,14 @@ def test_delete_cancels_a_queued_job_first(app, login, ready_panel):
     assert "it will be stopped first" in text
     organiser.post(f"/studio/recordings/{recording.id}/delete", data={"csrf_token": csrf_token(text)})
     db.session.expire_all()
-    assert db.session.get(TranscodeJob, job_id) is None and db.session.get(Recording, recording.id) is None
+    assert db.session.get(RecordingJob, job_id) is None and db.session.get(Recording, recording.id) is None
 
 
 def test_delete_refuses_while_a_running_job_does_not_stop(app, ready_panel):
     from eventsite.studio.recording_removal import RecordingBusy, delete_recording
 
     recording = ready_panel.recordings[0]
-    db.session.add(TranscodeJob(recording_id=recording.id, status=JobStatus.RUNNING))
+    db.session.add(RecordingJob(recording_id=recording.id, status=JobStatus.RUNNING))
     db.session.commit()
     try:
         delete_recording(recording, wait_seconds=0.3)

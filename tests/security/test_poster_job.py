@@ -34,7 +34,7 @@ def test_the_poster_request_only_queues_the_work(app, app_ctx, login, make_panel
     shutil.copy(clip, tmp_path / "upload.mp4")
     recording = store_original(tmp_path / "upload.mp4", make_panel(), "panel.mp4")
     recording_id, panel_id = recording.id, recording.panel_id
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     queued_tasks()  # the transcode's own message, already run above
     before = poster_bytes(recording_id)
 

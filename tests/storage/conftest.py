@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -81,6 +83,23 @@ def s3_settings(endpoint: str, bucket: str) -> dict[str, str]:
         "S3_ACCESS_KEY_ID": ACCESS_KEY,
         "S3_SECRET_ACCESS_KEY": SECRET_KEY,
     }
+
+
+def readme_bucket_policy(bucket: str) -> str:
+    """The bucket policy the README tells operators to set with a public media URL, for ``bucket``."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```json\n(.*?)```", readme, re.S) if '"Principal": "*"' in b]
+    assert len(blocks) == 1, "the README should hold one public bucket policy"
+    policy = json.loads(re.sub(r"^  ", "", blocks[0], flags=re.M))
+    return json.dumps(policy).replace("arn:aws:s3:::BUCKET/", f"arn:aws:s3:::{bucket}/")
+
+
+@pytest.fixture
+def public_bucket(s3_store, s3_server) -> S3MediaStore:
+    """``s3_store`` with the README's public bucket policy and its public URL set (the bucket's own)."""
+    s3_store.client.put_bucket_policy(Bucket=s3_store.bucket, Policy=readme_bucket_policy(s3_store.bucket))
+    s3_store.public_url = f"{s3_server}/{s3_store.bucket}/"
+    return s3_store
 
 
 @pytest.fixture

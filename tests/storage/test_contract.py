@@ -204,10 +204,10 @@ def test_presigned_url_fetches_ranges_and_expires(s3_store):
     assert "X-Amz-Signature" in query
 
 
-def test_public_url_is_the_base_plus_the_key(s3_server):
+def test_public_url_is_the_base_plus_the_public_copy_key(s3_server):
     store = S3MediaStore(
         "media", endpoint_url=s3_server, access_key_id="a", secret_access_key="b", public_url="https://cdn.example/m"
     )
     assert store.url_for_public("recordings/1/renditions/hls/a b.m4s") == (
-        "https://cdn.example/m/recordings/1/renditions/hls/a%20b.m4s"
+        "https://cdn.example/m/public/recordings/1/renditions/hls/a%20b.m4s"
     )

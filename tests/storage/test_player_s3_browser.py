@@ -52,3 +52,14 @@ def test_mp4_from_the_bucket_seeks_by_ranges(page, bucket_panel, s3_server, cons
     wait_for(page, "eventsitePlayer.video.currentTime > 4.5", timeout=15)
     assert any(line.startswith("206 ") and ".mp4" in line for line in seen), seen
     assert not console, console
+
+
+def test_hls_plays_from_public_copies_behind_the_readme_policy(page, bucket_panel, public_bucket, s3_server, console):  # noqa: F811
+    seen = bucket_requests(page, s3_server)
+    open_player(page, panel_path(bucket_panel))
+    play(page)
+    page.evaluate("eventsitePlayer.video.currentTime = 4.2")
+    wait_for(page, "eventsitePlayer.video.currentTime > 4.5", timeout=15)
+    segments = [line for line in seen if ".m4s" in line]
+    assert segments and all(line.startswith("200 ") and "/public/recordings/" in line for line in segments), seen
+    assert not console, console

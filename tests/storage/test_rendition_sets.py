@@ -16,8 +16,9 @@ from eventsite import jobs
 from eventsite.events.models import PanelStatus
 from eventsite.extensions import db
 from eventsite.recordings import rendition_sets
-from eventsite.recordings.models import JobKind, JobStatus, Recording, RenditionKind, TranscodeJob
+from eventsite.recordings.models import JobKind, JobStatus, Recording, RecordingJob, RenditionKind
 from eventsite.recordings.operations import store_original
+from eventsite.recordings.timeline import read_timeline
 from eventsite.storage import media_store
 from tests.transcode.media import av_clip
 
@@ -40,17 +41,17 @@ def app(request, app):
     return app
 
 
-def latest(recording: Recording, kind: JobKind = JobKind.TRANSCODE) -> TranscodeJob:
+def latest(recording: Recording, kind: JobKind = JobKind.TRANSCODE) -> RecordingJob:
     db.session.expire_all()
     return db.session.scalar(
-        sa.select(TranscodeJob)
-        .where(TranscodeJob.recording_id == recording.id, TranscodeJob.kind == kind)
-        .order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob)
+        .where(RecordingJob.recording_id == recording.id, RecordingJob.kind == kind)
+        .order_by(RecordingJob.id.desc())
     )
 
 
-def transcoded(recording: Recording) -> TranscodeJob:
-    jobs.run_transcode_job.call_local(latest(recording).id)
+def transcoded(recording: Recording) -> RecordingJob:
+    jobs.run_recording_job.call_local(latest(recording).id)
     job = latest(recording)
     assert job.status is JobStatus.SUCCEEDED, (job.error, job.stderr_tail)
     return job
@@ -58,7 +59,7 @@ def transcoded(recording: Recording) -> TranscodeJob:
 
 def again(recording: Recording) -> int:
     """Queue a fresh transcode of ``recording`` (as "Transcode again" does); return its id."""
-    job = jobs.transcode_job.queue_transcode(recording)
+    job = jobs.queue_transcode(recording)
     return job.id
 
 
@@ -88,7 +89,7 @@ def test_a_transcode_publishes_one_named_set(recording):
 def test_transcoding_again_replaces_the_set_after_the_commit(recording, client):
     transcoded(recording)
     old = {r.storage_key for r in recording.renditions}
-    jobs.run_transcode_job.call_local(again(recording))
+    jobs.run_recording_job.call_local(again(recording))
     assert latest(recording).status is JobStatus.SUCCEEDED
     db.session.expire_all()
     new = {r.storage_key for r in db.session.get(Recording, recording.id).renditions}
@@ -111,13 +112,13 @@ def test_a_cancelled_transcode_leaves_the_live_set_alone(app, recording, clips, 
     # A longer take replaces the original so the second run lasts long enough to cancel.
     media_store().save(recording.original_key, clips["long"].open("rb"))
     job_id = again(recording)
-    runner = threading.Thread(target=jobs.run_transcode_job.call_local, args=(job_id,))
+    runner = threading.Thread(target=jobs.run_recording_job.call_local, args=(job_id,))
     runner.start()
     deadline = time.monotonic() + 60
     while not (latest(recording).status is JobStatus.RUNNING and latest(recording).progress):
         assert time.monotonic() < deadline, "the job never reported progress"
         time.sleep(0.2)
-    db.session.execute(sa.update(TranscodeJob).where(TranscodeJob.id == job_id).values(cancel_requested=True))
+    db.session.execute(sa.update(RecordingJob).where(RecordingJob.id == job_id).values(cancel_requested=True))
     db.session.commit()
     runner.join(timeout=30)
     assert latest(recording).status is JobStatus.CANCELLED
@@ -131,7 +132,7 @@ def test_a_cancelled_transcode_leaves_the_live_set_alone(app, recording, clips, 
 def test_drawing_the_birds_again_replaces_only_the_flock(app, recording):
     app.config["FLOCK_ENABLED"] = True
     transcoded(recording)
-    jobs.run_transcode_job.call_local(latest(recording, JobKind.FLOCK).id)
+    jobs.run_recording_job.call_local(latest(recording, JobKind.FLOCK).id)
     first = latest(recording, JobKind.FLOCK)
     assert first.status is JobStatus.SUCCEEDED, (first.error, first.stderr_tail)
     db.session.expire_all()
@@ -143,10 +144,10 @@ def test_drawing_the_birds_again_replaces_only_the_flock(app, recording):
     (set_prefix,) = {rendition_sets.set_prefix_of(k) for k in ladder}
     flock_prefixes = {k.rsplit("/", 1)[0] for k in flock if k.endswith((".m3u8", ".json", ".jpg"))}
     assert all(p.startswith(rendition_sets.flock_parent(set_prefix) + "/") for p in flock_prefixes)
-    assert jobs.flock_job.read_timeline(recording) is not None
+    assert read_timeline(recording) is not None
 
-    jobs.flock_job.queue_flock(db.session.get(Recording, recording.id))
-    jobs.run_transcode_job.call_local(latest(recording, JobKind.FLOCK).id)
+    jobs.queue_flock(db.session.get(Recording, recording.id))
+    jobs.run_recording_job.call_local(latest(recording, JobKind.FLOCK).id)
     assert latest(recording, JobKind.FLOCK).status is JobStatus.SUCCEEDED
     db.session.expire_all()
     rows = db.session.get(Recording, recording.id).renditions

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import random
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import sqlalchemy as sa
 
-from eventsite.events.models import PanelStatus
+from eventsite.events.models import Consent, PanelStatus
 from eventsite.extensions import db
 from eventsite.recordings.models import Recording, RecordingStatus, Rendition, RenditionKind
 
@@ -51,7 +52,8 @@ def test_public_rendition_redirects_to_a_presigned_url_that_serves_ranges(client
     assert response.status_code == 302
     assert response.headers["Cache-Control"] == "public, max-age=60"
     target = response.headers["Location"]
-    assert parse_qs(urlsplit(target).query)["X-Amz-Expires"] == ["21600"]
+    # Good for the redirect's 60 s of reuse + EVENTSITE_MEDIA_URL_SECONDS (6 h by default).
+    assert parse_qs(urlsplit(target).query)["X-Amz-Expires"] == ["21660"]
     part = requests.get(target, headers={"Range": "bytes=1000-1999"}, timeout=10)
     assert part.status_code == 206
     assert part.content == data[1000:2000]
@@ -62,31 +64,46 @@ def test_public_rendition_redirects_to_a_presigned_url_that_serves_ranges(client
     assert tail.status_code == 206 and tail.content == data[-100:]
 
 
-def test_public_media_goes_to_the_public_url_when_one_is_set(client, stored, s3_store, s3_server):
+@pytest.mark.parametrize("change", ["unpublished", "consent withdrawn"])
+def test_unpublished_media_is_out_of_reach_once_its_short_url_runs_out(client, stored, s3_app, make_panelist, change):
+    """A presigned URL can't be taken back: with a short EVENTSITE_MEDIA_URL_SECONDS it runs out
+    soon after the site stops handing one out."""
+    s3_app.config.update(MEDIA_AUTH_CACHE_SECONDS=10, MEDIA_URL_SECONDS=30)
     keys, data = stored()
-    # A bucket whose renditions anyone may read (what a CDN in front of it would fetch).
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{s3_store.bucket}/recordings/*/renditions/*",
-            }
-        ],
-    }
-    s3_store.client.put_bucket_policy(Bucket=s3_store.bucket, Policy=json.dumps(policy))
-    s3_store.public_url = f"{s3_server}/{s3_store.bucket}/"
+    recording = db.session.scalars(sa.select(Recording)).one()
+    make_panelist(panel=recording.panel, consent=Consent.VIDEO)
+    response = client.get(f"/media/{keys['mp4']}")
+    assert response.headers["Cache-Control"] == "public, max-age=10"
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    expires_at = signed_at + timedelta(seconds=int(query["X-Amz-Expires"][0]))
+    assert expires_at - signed_at == timedelta(seconds=40)
+    assert requests.get(response.headers["Location"], headers={"Range": "bytes=0-9"}, timeout=10).content == data[:10]
+
+    if change == "unpublished":
+        recording.panel.status = PanelStatus.DRAFT
+    else:  # the panelist now appears only as a bird: the camera's files are theirs to keep away
+        recording.panel.seats[0].consent = Consent.BIRD
+    db.session.commit()
+    # The site hands out no new URL, and the last one stops working within 40 s (S3 enforces
+    # X-Amz-Expires; moto's server does not, so the lifetime is read from the signature).
+    assert client.get(f"/media/{keys['mp4']}").status_code == 404
+    assert expires_at <= datetime.now(UTC) + timedelta(seconds=40)
+
+
+def test_public_media_goes_to_its_public_copy_when_a_public_url_is_set(client, stored, public_bucket, s3_server):
+    keys, data = stored()
     response = client.get(f"/media/{keys['mp4']}")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{s3_server}/{s3_store.bucket}/{keys['mp4']}"
+    assert response.headers["Location"] == f"{s3_server}/{public_bucket.bucket}/public/{keys['mp4']}"
     assert response.headers["Cache-Control"] == "public, max-age=60"
     part = requests.get(response.headers["Location"], headers={"Range": "bytes=0-9"}, timeout=10)
     assert part.status_code == 206 and part.content == data[:10]
-    # Organiser-only files never go to the public URL, and the bucket keeps them to itself.
+    assert part.headers["Content-Type"] == "video/mp4"
+    # The file's own key is not public; organiser-only files never go to the public URL.
+    assert requests.get(f"{s3_server}/{public_bucket.bucket}/{keys['mp4']}", timeout=10).status_code == 403
     assert client.get(f"/media/{keys['original']}").status_code == 404
-    assert requests.get(f"{s3_server}/{s3_store.bucket}/{keys['original']}", timeout=10).status_code == 403
+    assert requests.get(f"{s3_server}/{public_bucket.bucket}/{keys['original']}", timeout=10).status_code == 403
 
 
 def test_drafts_are_404_to_the_public_and_short_lived_for_organisers(client, login, stored):

@@ -40,7 +40,7 @@ def test_good_settings_make_an_s3_store(s3_server):
     store = store_from_config({**s3_settings(s3_server, "media"), "MEDIA_PUBLIC_URL": "https://cdn.example"})
     assert isinstance(store, S3MediaStore)
     assert store.bucket == "media" and store.location == "s3://media"
-    assert store.url_for_public("a/b.mp4") == "https://cdn.example/a/b.mp4"
+    assert store.url_for_public("a/b.mp4") == "https://cdn.example/public/a/b.mp4"
 
 
 def test_the_app_starts_on_object_storage(s3_server, tmp_path, monkeypatch):

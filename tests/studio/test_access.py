@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import Blueprint
 
 from eventsite.events.models import Event, Panel, Panelist
 from eventsite.extensions import db
@@ -53,3 +54,17 @@ def test_signed_in_organiser_gets_the_studio(login):
     response = client.get("/studio/")
     assert response.status_code == 200
     assert "New event" in response.get_data(as_text=True)
+
+
+def test_a_new_studio_route_is_closed_without_any_decorator(app, client, login):
+    """The one guard reads the URL, not the blueprint: a route an area adds under
+    /studio/ on its own blueprint, with no login check of its own, is still closed."""
+    area = Blueprint("new_area", __name__)
+    area.add_url_rule("/studio/new-area/report", "report", lambda: "the organisers' report")
+    area.add_url_rule("/new-area/report", "public_report", lambda: "the public report")
+    app.register_blueprint(area)
+    response = client.get("/studio/new-area/report")
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+    assert client.get("/new-area/report").get_data(as_text=True) == "the public report"
+    login()
+    assert client.get("/studio/new-area/report").get_data(as_text=True) == "the organisers' report"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from eventsite import jobs
 from eventsite.extensions import db
-from eventsite.recordings.models import JobStatus, RecordingStatus, TranscodeJob
+from eventsite.recordings.models import JobStatus, RecordingJob, RecordingStatus
 from eventsite.recordings.operations import store_original
 from eventsite.storage import media_store
 from tests.conftest import csrf_token
@@ -34,7 +34,7 @@ def test_status_json_follows_the_job(login, recording):
     client = login()
     state = client.get(f"/studio/recordings/{recording.id}/status.json").get_json()
     assert state["job"]["status"] == "queued" and state["job"]["active"] is True
-    jobs.run_transcode_job.call_local(state["job"]["id"])
+    jobs.run_recording_job.call_local(state["job"]["id"])
     db.session.expire_all()  # the worker wrote through its own session
     state = client.get(f"/studio/recordings/{recording.id}/status.json").get_json()
     assert (state["status"], state["job"]["status"], state["job"]["progress"]) == ("ready", "succeeded", 1.0)
@@ -48,13 +48,13 @@ def test_cancel_a_queued_job_and_retry_it(login, recording):
     assert 'Transcoding: <strong class="job-status">queued</strong>' in page
     post(client, f"/studio/jobs/{job.id}/cancel", recording.panel_id)
     db.session.expire_all()
-    assert db.session.get(TranscodeJob, job.id).status is JobStatus.CANCELLED
-    jobs.run_transcode_job.call_local(job.id)  # a late delivery of the cancelled job does nothing
-    assert db.session.get(TranscodeJob, job.id).attempts == 0
+    assert db.session.get(RecordingJob, job.id).status is JobStatus.CANCELLED
+    jobs.run_recording_job.call_local(job.id)  # a late delivery of the cancelled job does nothing
+    assert db.session.get(RecordingJob, job.id).attempts == 0
 
     post(client, f"/studio/recordings/{recording.id}/transcode", recording.panel_id)
     db.session.expire_all()
-    newest = db.session.scalar(sa.select(TranscodeJob).order_by(TranscodeJob.id.desc()))
+    newest = db.session.scalar(sa.select(RecordingJob).order_by(RecordingJob.id.desc()))
     assert newest.id != job.id and newest.status is JobStatus.QUEUED
     assert newest.recording.status is RecordingStatus.PROCESSING
 
@@ -63,12 +63,12 @@ def test_a_second_transcode_is_refused_while_one_is_queued(login, recording):
     client = login()
     response = post(client, f"/studio/recordings/{recording.id}/transcode", recording.panel_id)
     assert "already being processed" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(TranscodeJob.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(RecordingJob.id))) == 1
 
 
 def test_organiser_picks_the_poster_frame(login, recording):
     client = login()
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     db.session.expire_all()
     poster = next(r for r in recording.renditions if r.kind.value == "poster")
     path = media_store().path(poster.storage_key)
@@ -96,7 +96,7 @@ def test_turning_the_cartoon_off_leaves_it_out_of_the_next_transcode(login, reco
     client.post(f"/studio/panels/{panel.id}/", data={"csrf_token": token, "title": panel.title})  # box unticked
     db.session.expire_all()
     assert recording.panel.cartoon_enabled is False
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     db.session.expire_all()
     kinds = {r.kind.value for r in db.session.get(type(recording), recording.id).renditions}
     assert "mp4" in kinds and "cartoon" not in kinds

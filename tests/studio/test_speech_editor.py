@@ -11,13 +11,16 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from eventsite import jobs
+from eventsite import jobs, signals
 from eventsite.events.models import Consent
 from eventsite.extensions import db
 from eventsite.flock.listen import CLUSTERED_NOTE
 from eventsite.flock.synth import DEMO_VOICES, speak_script
-from eventsite.recordings.models import JobKind, JobStatus, Recording, TranscodeJob
+from eventsite.flock.timeline import held_turns
+from eventsite.recordings.captions import captions_of, parse_captions, read_cues
+from eventsite.recordings.models import CaptionSource, JobKind, JobStatus, Recording, RecordingJob
 from eventsite.recordings.operations import store_original
+from eventsite.storage import media_store
 from tests.conftest import csrf_token
 
 NAMES = ["Gemma Went", "Azeem Azhar"]
@@ -47,17 +50,17 @@ def app(app):
     return app
 
 
-def run_queued_flock(recording: Recording) -> TranscodeJob:
+def run_queued_flock(recording: Recording) -> RecordingJob:
     """Run the newest queued flock job of ``recording`` as a worker would."""
     job = db.session.scalar(
-        sa.select(TranscodeJob)
-        .where(TranscodeJob.recording_id == recording.id, TranscodeJob.kind == JobKind.FLOCK)
-        .order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob)
+        .where(RecordingJob.recording_id == recording.id, RecordingJob.kind == JobKind.FLOCK)
+        .order_by(RecordingJob.id.desc())
     )
     assert job is not None and job.status is JobStatus.QUEUED
-    jobs.run_transcode_job.call_local(job.id)
+    jobs.run_recording_job.call_local(job.id)
     db.session.expire_all()
-    job = db.session.get(TranscodeJob, job.id)
+    job = db.session.get(RecordingJob, job.id)
     assert job.status is JobStatus.SUCCEEDED, (job.error, job.stderr_tail)
     return job
 
@@ -71,7 +74,7 @@ def flocked(app_ctx, make_panel, make_panelist, spoken, tmp_path):
     copy = tmp_path / "upload.m4a"
     shutil.copy(spoken, copy)
     recording = store_original(copy, panel, "panel.m4a")
-    jobs.run_transcode_job.call_local(recording.jobs[0].id)
+    jobs.run_recording_job.call_local(recording.jobs[0].id)
     db.session.expire_all()
     run_queued_flock(recording)
     return panel, db.session.get(Recording, recording.id)
@@ -208,9 +211,9 @@ def test_corrections_survive_a_new_transcode(flocked, login):
     token = csrf_token(speech_page(client, recording))
     client.post(f"/studio/recordings/{recording.id}/transcode", data={"csrf_token": token})
     transcode = db.session.scalar(
-        sa.select(TranscodeJob).where(TranscodeJob.kind == JobKind.TRANSCODE).order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob).where(RecordingJob.kind == JobKind.TRANSCODE).order_by(RecordingJob.id.desc())
     )
-    jobs.run_transcode_job.call_local(transcode.id)
+    jobs.run_recording_job.call_local(transcode.id)
     db.session.expire_all()
     run_queued_flock(recording)
     timeline = jobs.flock_job.read_timeline(recording)
@@ -264,3 +267,159 @@ def test_the_strip_seeks_the_player_in_chromium(flocked, page, make_organiser):
     page.goto(f"/studio/panels/{panel.id}/")
     expect(page.get_by_role("heading", name="Consent not recorded")).to_be_visible()
     page.screenshot(path="/tmp/studio-panel.png", full_page=True)
+
+
+def test_corrections_saved_while_the_birds_are_drawn_reach_the_video(flocked, login):
+    """Fixes saved while the flock job draws (the organiser keeps correcting) are drawn by the
+    same job before it ends: the published birds have every saved correction, none is left over."""
+    _panel, recording = flocked
+    client = login()
+    first = turns(recording)[0]
+    token = csrf_token(speech_page(client, recording))
+    client.post(f"/studio/recordings/{recording.id}/speech/redraw", data={"csrf_token": token})
+    saved = []
+
+    def organiser_corrects(sender, **_):
+        if not saved:  # the first drawing has just gone live; the job still runs
+            saved.append(post_turn(client, recording, first, speaker=1 - first.speaker, assign="1").status_code)
+
+    signals.flock_drawn.connect(organiser_corrects)
+    try:
+        run_queued_flock(recording)
+    finally:
+        signals.flock_drawn.disconnect(organiser_corrects)
+    assert saved == [302]
+    assert turns(recording)[0].speaker == 1 - first.speaker
+    html = speech_page(client, recording)
+    assert "not in the feathered-friends video yet" not in html and "newer change" not in html
+
+
+def test_the_please_check_notes_can_be_marked_as_checked(flocked, login):
+    """The "please check" box goes away once marked, and a redraw noting the same thing does not bring it back."""
+    _panel, recording = flocked
+    client = login()
+    html = speech_page(client, recording)
+    assert "Feathered friends: please check" in html and CLUSTERED_NOTE in html
+    response = client.post(
+        f"/studio/recordings/{recording.id}/speech/checked",
+        data={"csrf_token": csrf_token(html)},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "Marked as checked" in html and "please check" not in html and CLUSTERED_NOTE not in html
+    client.post(f"/studio/recordings/{recording.id}/speech/redraw", data={"csrf_token": csrf_token(html)})
+    job = run_queued_flock(recording)
+    assert CLUSTERED_NOTE in job.notes  # the job still notes it
+    assert "please check" not in speech_page(client, recording)  # but the organiser has checked it
+    response = client.post(f"/studio/recordings/{recording.id}/speech/checked", data={})
+    assert response.status_code == 400  # no CSRF token
+
+
+def test_changes_left_undrawn_are_offered_as_one_redraw(flocked, login):
+    """When a redraw did not run (cancelled, failed), the page offers one button that names how many changes wait."""
+    _panel, recording = flocked
+    client = login()
+    first = turns(recording)[0]
+    post_turn(client, recording, first, speaker=1 - first.speaker, assign="1")
+    db.session.expire_all()
+    queued = db.session.scalar(
+        sa.select(RecordingJob).where(RecordingJob.kind == JobKind.FLOCK, RecordingJob.status == JobStatus.QUEUED)
+    )
+    jobs.cancel_job(queued)
+    html = speech_page(client, recording)
+    assert "Draw the birds again with 1 newer change" in html
+
+
+def test_turns_where_the_voices_were_hard_to_tell_are_marked_to_check_first(flocked, login):
+    panel, recording = flocked
+    client = login()
+    assert "data-unsure" not in speech_page(client, recording)  # the two espeak voices are clear
+    timeline = jobs.flock_job.read_timeline(recording)
+    second = timeline.turns[1]
+    timeline.uncertain = [[second.start + 0.1, second.start + 0.6]]
+    key = next(r.storage_key for r in recording.renditions if r.kind.value == "timeline")
+    media_store().save_bytes(key, timeline.to_json().encode())
+    html = speech_page(client, recording)
+    assert html.count("data-unsure>") == 1
+    row = html[html.index('id="turn-2"') :]
+    assert row.index("data-unsure") < row.index("</tr>")
+    assert "1 turn is marked <strong>check</strong>" in html
+
+
+def run_queued(recording: Recording, kind: JobKind) -> RecordingJob:
+    """Run the newest queued job of ``kind`` for ``recording`` as a worker would."""
+    job = db.session.scalar(
+        sa.select(RecordingJob)
+        .where(RecordingJob.recording_id == recording.id, RecordingJob.kind == kind)
+        .order_by(RecordingJob.id.desc())
+    )
+    assert job is not None and job.status is JobStatus.QUEUED, f"no {kind} job queued"
+    jobs.run_recording_job.call_local(job.id)
+    db.session.expire_all()
+    job = db.session.get(RecordingJob, job.id)
+    assert job.status is JobStatus.SUCCEEDED, (job.error, job.stderr_tail)
+    return job
+
+
+def served_voices(client, recording) -> list[tuple[str, str]]:
+    """(the served caption's voice, the bird lit as the cue's first word is said) of each cue while one is lit."""
+    caption = captions_of(recording)[0]
+    served = client.get(f"/captions/{caption.id}.vtt")
+    assert served.status_code == 200
+    held = held_turns(jobs.flock_job.read_timeline(recording).turns)
+
+    def lit_at(seconds: float) -> str:
+        return next((NAMES[t.speaker] for t in held if t.start <= seconds < t.end and t.speaker >= 0), "")
+
+    pairs = [(cue.voice, lit_at(cue.start + 0.1)) for cue in parse_captions(served.data)]
+    return [(voice, bird) for voice, bird in pairs if bird]
+
+
+def correct_first_turn_and_redraw(client, recording):
+    """The organiser gives the first turn to the other voice; the birds are drawn again (nothing else runs)."""
+    first = turns(recording)[0]
+    post_turn(client, recording, first, speaker=1 - first.speaker, assign="1")
+    run_queued_flock(recording)
+    return first
+
+
+def test_automatic_captions_name_the_bird_lit_after_a_correction(app, flocked, login):
+    """The caption file the player shows names, in every cue, the bird the flock lights then, as soon
+    as a corrected drawing is live (the issue: one name read while another bird was lit)."""
+    app.config["AUTO_CAPTIONS_ENABLED"] = True
+    _panel, recording = flocked
+    jobs.queue_auto_captions(recording)
+    run_queued(recording, JobKind.CAPTIONS)
+    client = login()
+    pairs = served_voices(client, recording)
+    assert pairs and all(voice == bird for voice, bird in pairs), pairs
+    correct_first_turn_and_redraw(client, recording)
+    pairs = served_voices(client, recording)
+    assert pairs and all(voice == bird for voice, bird in pairs), pairs
+    # the caption job that follows the flock cues them again from the words: still the lit bird
+    run_queued(recording, JobKind.CAPTIONS)
+    caption = captions_of(recording)[0]
+    assert caption.source is CaptionSource.AUTOMATIC and caption.voices_from_timeline
+    assert all(voice == bird for voice, bird in served_voices(client, recording))
+
+
+def test_a_transcript_that_named_nobody_follows_corrections_and_a_named_one_keeps_its_names(flocked, login):
+    _panel, recording = flocked
+    client = login()
+    tools = f"/studio/panels/{recording.panel_id}/transcript"
+    plain = "\n\n".join(line for _speaker, line in LINES)
+    token = csrf_token(client.get(tools).get_data(as_text=True))
+    assert client.post(f"{tools}/align", data={"transcript": plain, "csrf_token": token}).status_code == 302
+    run_queued(recording, JobKind.ALIGN)
+    assert captions_of(recording)[0].voices_from_timeline  # nobody named: voiced from the timeline
+    correct_first_turn_and_redraw(client, recording)
+    pairs = served_voices(client, recording)
+    assert pairs and all(voice == bird for voice, bird in pairs), pairs
+    # names the organiser wrote stay as written, whatever the birds do
+    named = "\n\n".join(f"{NAMES[speaker]}: {line}" for speaker, line in LINES)
+    token = csrf_token(client.get(tools).get_data(as_text=True))
+    client.post(f"{tools}/align", data={"transcript": named, "csrf_token": token})
+    run_queued(recording, JobKind.ALIGN)
+    written = [c.voice for c in read_cues(captions_of(recording)[0])]
+    correct_first_turn_and_redraw(client, recording)
+    assert [c.voice for c in read_cues(captions_of(recording)[0])] == written

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .media import FAST_H264, LAVFI_AUDIO, LAVFI_VIDEO, av_clip, ffmpeg
+from .media import FAST_H264, LAVFI_AUDIO, LAVFI_VIDEO, av_clip, ffmpeg, quiet_room, short_clip, web_ready
 
 # No skip when ffmpeg is missing: scripts/setup.sh installs it, and a suite that
 # quietly skipped the heart of the product would be lying.
@@ -112,3 +112,38 @@ def huge_clip(media) -> Path:
     path = media / "huge.mkv"
     ffmpeg("-f", "lavfi", "-i", "color=c=blue:size=8192x4608:rate=1", "-frames:v", "1", "-c:v", "mjpeg", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def quiet_clip(media) -> Path:
+    """8 s, 640x360, with a whisper-quiet room's sound (media.quiet_room: -30 LUFS, mono)."""
+    path = media / "quiet.mp4"
+    ffmpeg(*quiet_room(8), *FAST_H264, "-c:a", "aac", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def quiet_talk(quiet_clip, media) -> Path:
+    """The quiet clip's sound alone, as a podcast-style M4A."""
+    path = media / "quiet.m4a"
+    ffmpeg("-i", str(quiet_clip), "-map", "0:a", "-c", "copy", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def web_ready_clip(media) -> Path:
+    """6 s of what an editor exports (media.web_ready): H.264 the ladder would keep, a quiet room's sound."""
+    return web_ready(media / "web-ready.mp4")
+
+
+@pytest.fixture(scope="session")
+def prores_clip(media) -> Path:
+    """1 s of ProRes 422 in a MOV, as an editing suite exports a master."""
+    return short_clip(media / "master.mov", 25, "-c:v", "prores_ks", "-profile:v", "0", "-c:a", "pcm_s16le")
+
+
+@pytest.fixture(scope="session")
+def vp9_clip(media) -> Path:
+    """1 s of VP9 + Opus in WebM, as a browser's screen recorder saves it."""
+    vp9 = ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k"]
+    return short_clip(media / "screen.webm", 30, *vp9, "-c:a", "libopus")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from eventsite.transcode import TranscodeSettings, build_argv, plan_renditions
@@ -20,16 +22,22 @@ def option(argv: list[str], name: str) -> str:
     return argv[argv.index(name) + 1]
 
 
-def test_exactly_one_input_opened_safely():
+def test_the_upload_is_opened_safely_and_its_sound_comes_normalised_from_the_sound_pass():
     argv, _ = argv_for()
     assert argv[0] == "ffmpeg"
-    assert argv.count("-i") == 1
-    i = argv.index("-i")
-    assert argv[i + 1] == "file:/uploads/a talk.mp4"
-    before_input = argv[:i]
+    inputs = [i for i, a in enumerate(argv) if a == "-i"]
+    assert [argv[i + 1] for i in inputs] == ["file:/uploads/a talk.mp4", "file:audio.m4a"]
+    before_input = argv[: inputs[0]]
     # the probed demuxer is forced: never picked again from the file name
     assert before_input[before_input.index("-f") + 1] == "mov"
     assert before_input[before_input.index("-protocol_whitelist") + 1] == "file"
+    sound_options = argv[inputs[0] + 2 : inputs[1]]
+    assert sound_options[sound_options.index("-f") + 1] == "mp4"
+    assert sound_options[sound_options.index("-protocol_whitelist") + 1] == "file"
+    # the normalised AAC is copied: the main run neither decodes nor encodes sound
+    assert option(argv, "-c:a") == "copy" and "aac" not in argv
+    maps = [argv[i + 1] for i, a in enumerate(argv) if a == "-map"]
+    assert "1:a" in maps and "0:1" not in maps
 
 
 def test_global_flags_come_first():
@@ -67,18 +75,17 @@ def test_each_rung_is_encoded_once_and_teed_to_hls_and_mp4():
         "mp4/720p.mp4",
         "mp4/480p.mp4",
         "mp4/360p.mp4",
-        "audio.m4a",
         "hls/%v/index.m3u8",
     ]
-    assert all("movflags=+faststart" in s for s in slaves[:4])
+    assert all("movflags=+faststart" in s for s in slaves[:3])
     hls = slaves[-1]
     for setting in ("f=hls", "hls_time=4", "hls_playlist_type=vod", "hls_segment_type=fmp4"):
         assert setting in hls
     assert "independent_segments" in hls
     assert r"var_stream_map=\'a:0,agroup:aud,name:audio v:0,agroup:aud,name:720p" in hls
-    # the rungs' maps: one per rung, then the audio stream
+    # the rungs' maps: one per rung, then the sound pass's AAC
     maps = [argv[i + 1] for i, a in enumerate(argv) if a == "-map"]
-    assert maps[3] == "0:1"
+    assert maps[3] == "1:a"
 
 
 def test_encoder_settings():
@@ -91,9 +98,7 @@ def test_encoder_settings():
         ("-g", str(plan.gop)),
         ("-keyint_min", str(plan.gop)),
         ("-flags:v", "+global_header"),
-        ("-c:a", "aac"),
-        ("-ac", "2"),
-        ("-b:a", "128000"),
+        ("-c:a", "copy"),
         ("-map_metadata", "-1"),
     ]:
         assert option(argv, name) == value, name
@@ -116,18 +121,18 @@ def test_video_only_has_no_audio_anywhere():
     assert "agroup" not in target and "audio.m4a" not in target
 
 
-def test_audio_only_has_no_filter_graph():
+def test_audio_only_has_no_main_run():
     plan = plan_renditions(media_info(video=False))
-    argv = build_argv("in.mp3", plan)
-    assert "-filter_complex" not in argv and "tee" not in argv
-    assert argv[-1] == "audio.mp3" and "audio.m4a" in argv
-    assert "libmp3lame" in argv
+    with pytest.raises(ValueError, match="no main run"):
+        build_argv("in.mp3", plan)
 
 
 def test_artwork_is_a_second_looped_input():
     plan = plan_renditions(media_info(video=False, duration=12.5), artwork="/art/face.png")
     argv = build_argv("in.mp3", plan)
-    assert argv.count("-i") == 2
+    # the picture and the sound pass's AAC; the upload itself is not read again
+    assert argv.count("-i") == 2 and "file:audio.m4a" in argv
+    assert not any(a.endswith("in.mp3") for a in argv)
     assert argv[argv.index("-loop") + 1] == "1"
     assert option(argv, "-t") == "12.500"
     assert option(argv, "-tune") == "stillimage"
@@ -146,3 +151,11 @@ def test_artwork_is_a_second_looped_input():
 )
 def test_tee_slave_escaping(options, expected):
     assert _tee_slave("out.mp4", **options) == expected
+
+
+def test_a_late_sound_is_delayed_back_where_it_was():
+    _, plan = argv_for()
+    argv = build_argv("in.mp4", dataclasses.replace(plan, audio_offset=0.48))
+    sound = argv.index("file:audio.m4a")
+    assert argv[sound - 10 : sound].count("-itsoffset") == 1 and option(argv, "-itsoffset") == "0.480"
+    assert "-itsoffset" not in argv_for()[0]

@@ -19,7 +19,7 @@ from eventsite.transcode import (
     transcode,
 )
 
-from .media import duration, ffmpeg_children, keyframe_times, streams, top_level_boxes
+from .media import av_clip, duration, ffmpeg_children, keyframe_times, streams, top_level_boxes
 
 # the timestamps a player shows must match the source within this
 DURATION_SLACK = 0.15
@@ -270,3 +270,47 @@ def test_timeout_stops_the_run(long_clip, tmp_path):
     with pytest.raises(TranscodeTimeout):
         transcode(long_clip, tmp_path / "set", plan, timeout=0.5, settings=TranscodeSettings(preset="medium"))
     assert time.monotonic() - started < 2.0
+
+
+def rfc8216_peak(playlist_path: Path) -> int:
+    """The peak segment bit rate as RFC 8216 (4.3.4.2) defines it, written out from the definition:
+    the largest bit rate of any run of consecutive segments lasting 0.5 to 1.5 target durations."""
+    playlist = m3u8.load(str(playlist_path))
+    sizes = [(playlist_path.parent / s.uri).stat().st_size * 8 for s in playlist.segments]
+    seconds = [float(s.duration) for s in playlist.segments]
+    target = playlist.target_duration
+    rates = [
+        sum(sizes[i:j]) / sum(seconds[i:j])
+        for i in range(len(sizes))
+        for j in range(i + 1, len(sizes) + 1)
+        if 0.5 * target <= sum(seconds[i:j]) <= 1.5 * target
+    ]
+    return max(rates)
+
+
+@pytest.fixture(scope="module", params=[8.2, 5.1])
+def short_tail(request, media, tmp_path_factory) -> Path:
+    """The HLS folder of a clip whose last segment is short: 4 s, 4 s and a denser 0.2 s one (its
+    headers weigh more), or 4 s and 1.1 s (long enough alone for a per-segment measure, not for the RFC)."""
+    source = av_clip(media / f"tail-{request.param}.mp4", "640x360", request.param, 30)
+    final_dir = tmp_path_factory.mktemp("tail") / "set"
+    transcode(source, final_dir, plan_renditions(probe(source), ladder=(240,)))
+    return final_dir / "hls"
+
+
+def assert_bandwidth_is_the_rfc_8216_peak(hls: Path) -> None:
+    master = m3u8.load(str(hls / "master.m3u8"))
+    (audio,) = [m for m in master.media if m.type == "AUDIO"]
+    audio_peak = rfc8216_peak(hls / audio.uri)
+    for variant in master.playlists:
+        expected = rfc8216_peak(hls / variant.uri) + audio_peak
+        # video's and sound's peaks added: an upper bound of the variant's, never below it
+        assert variant.stream_info.bandwidth == pytest.approx(expected, abs=2), variant.uri
+
+
+def test_bandwidth_is_the_peak_segment_bit_rate_of_rfc_8216(published):
+    assert_bandwidth_is_the_rfc_8216_peak(published["final_dir"] / "hls")
+
+
+def test_bandwidth_counts_a_short_last_segment_as_the_rfc_does(short_tail):
+    assert_bandwidth_is_the_rfc_8216_peak(short_tail)

@@ -97,7 +97,7 @@ def test_a_stopped_alignment_in_the_studio(page, spoken_panel, make_organiser):
 
     from eventsite import jobs
     from eventsite.extensions import db
-    from eventsite.recordings.models import JobKind, TranscodeJob
+    from eventsite.recordings.models import JobKind, RecordingJob
 
     from .conftest import SCRIPT, transcript_text
 
@@ -108,8 +108,8 @@ def test_a_stopped_alignment_in_the_studio(page, spoken_panel, make_organiser):
     page.get_by_role("textbox", name="Transcript").fill(transcript_text(SCRIPT[:2] + [(2, wrong)]))
     page.get_by_role("button", name="Align with the recording").click()
     expect(page.locator("body")).to_contain_text("Aligning the transcript")
-    job_id = db.session.scalar(sa.select(TranscodeJob.id).where(TranscodeJob.kind == JobKind.ALIGN))
-    jobs.run_transcode_job.call_local(job_id)
+    job_id = db.session.scalar(sa.select(RecordingJob.id).where(RecordingJob.kind == JobKind.ALIGN))
+    jobs.run_recording_job.call_local(job_id)
     page.goto(f"/studio/panels/{spoken_panel.panel.id}/transcript")
     expect(page.locator("[data-align-result]")).to_contain_text("Alignment stopped at")
     page.screenshot(path="/tmp/transcript-tools.png", full_page=True)

@@ -10,6 +10,7 @@ from eventsite.extensions import db
 from eventsite.recordings.captions import captions_of, read_cues, save_caption
 from eventsite.recordings.models import CaptionSource
 from eventsite.storage import media_store
+from eventsite.studio.operations import save_panel
 from eventsite.transcripts.job import AUTOMATIC_LABEL
 from tests.conftest import csrf_token
 from tests.ready_panel import panel_path
@@ -145,3 +146,27 @@ def test_the_editor_is_for_organisers_only(client, voiced_panel):
     caption = _caption(voiced_panel)
     assert client.get(f"/studio/captions/{caption.id}/edit").status_code == 302
     assert client.get(f"/studio/panels/{voiced_panel.id}/transcript").status_code == 302
+
+
+def test_a_panel_can_keep_its_drafts_in_the_studio_until_they_are_checked(client, voiced_panel, login):
+    """Unticking "Show automatic captions before they are checked" hides them from the public
+    page, the caption file and search; editing them makes them the organiser's, and public."""
+    caption = _caption(voiced_panel)
+    page = client.get(panel_path(voiced_panel)).get_data(as_text=True)
+    assert "Let us talk about influence" in page
+    (track,) = re.findall(r'src="([^"]*/captions/[^"]+\.vtt)"', page)
+    fields = ("title", "abstract", "venue", "credits", "comments_open", "cartoon_enabled", "clips_enabled")
+    data = {name: getattr(voiced_panel, name) for name in fields}
+    save_panel({**data, "drafts_public": False}, voiced_panel.event, voiced_panel)  # as the panel form does
+    page = client.get(panel_path(voiced_panel)).get_data(as_text=True)
+    assert "Let us talk about influence" not in page and track not in page
+    assert client.get(track).status_code == 404
+    said = client.get("/search?q=influence").get_data(as_text=True)
+    assert "Let us talk about" not in said
+    # an organiser still has it in the studio, and checking it publishes it
+    organiser = login()
+    assert organiser.get(track).status_code == 200
+    url, data = _open(organiser, caption)
+    assert organiser.post(url, data=data).status_code == 302
+    organiser.get("/logout")
+    assert _caption(voiced_panel).source is CaptionSource.EDITED

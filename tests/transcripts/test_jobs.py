@@ -7,24 +7,24 @@ import sqlalchemy as sa
 from eventsite import jobs
 from eventsite.extensions import db
 from eventsite.flock.timeline import SpeechTimeline, Turn
+from eventsite.jobs import queue_auto_captions
 from eventsite.recordings.captions import captions_of, read_cues, save_caption
-from eventsite.recordings.models import CaptionSource, JobKind, JobStatus, Rendition, RenditionKind, TranscodeJob
+from eventsite.recordings.models import CaptionSource, JobKind, JobStatus, RecordingJob, Rendition, RenditionKind
 from eventsite.storage import media_store
-from eventsite.transcripts.job import queue_auto_captions
 from tests.conftest import csrf_token
 
 from .conftest import SCRIPT, SEATS, TOLERANCE, transcript_text
 
 
-def _run_latest(recording, kind: JobKind) -> TranscodeJob:
+def _run_latest(recording, kind: JobKind) -> RecordingJob:
     job = db.session.scalar(
-        sa.select(TranscodeJob)
-        .where(TranscodeJob.recording_id == recording.id, TranscodeJob.kind == kind)
-        .order_by(TranscodeJob.id.desc())
+        sa.select(RecordingJob)
+        .where(RecordingJob.recording_id == recording.id, RecordingJob.kind == kind)
+        .order_by(RecordingJob.id.desc())
     )
-    jobs.run_transcode_job.call_local(job.id)
+    jobs.run_recording_job.call_local(job.id)
     db.session.expire_all()
-    return db.session.get(TranscodeJob, job.id)
+    return db.session.get(RecordingJob, job.id)
 
 
 def _store_timeline(recording, spoken) -> None:
@@ -142,4 +142,4 @@ def test_empty_and_giant_pastes_get_a_message_and_queue_nothing(login, spoken_pa
     response = _paste(client, panel, "Ana Lima: " + "words " * 100_000)
     assert response.status_code == 422
     assert "larger than 500 kB" in response.get_data(as_text=True)
-    assert not db.session.scalars(sa.select(TranscodeJob).where(TranscodeJob.kind == JobKind.ALIGN)).all()
+    assert not db.session.scalars(sa.select(RecordingJob).where(RecordingJob.kind == JobKind.ALIGN)).all()
