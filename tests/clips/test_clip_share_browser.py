@@ -18,7 +18,9 @@ def test_the_clip_page_has_a_link_to_copy(page, live_server, ready_clip, size): 
     page.goto(f"/clips/{ready_clip.id}/")
     link = page.get_by_label("Share this clip")
     expect(link).to_have_value(f"{live_server}/clips/{ready_clip.id}/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy the link").click()
-    expect(page.locator(".clip-share [data-copy-status]")).not_to_be_empty()
+    expect(page.locator(".clip-share [data-copy-status]")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/clips/{ready_clip.id}/"
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     assert_no_axe_violations(page)

@@ -34,7 +34,7 @@ def distance(a: Image.Image, b: Image.Image) -> float:
     return max(ImageStat.Stat(ImageChops.difference(a, b.convert("RGB"))).mean)
 
 
-def test_a_clip_of_automatic_captions_is_labelled_a_draft_everywhere(client, voiced_panel, tmp_path):
+def test_a_clip_of_automatic_captions_is_labelled_a_draft_everywhere(client, login, voiced_panel, tmp_path):
     recording = ready_recording(voiced_panel)
     save_caption(recording, "en", "English", VOICED_VTT, source=CaptionSource.AUTOMATIC)
     clip = render(clip_id_of(ask(client, voiced_panel, start="0:02.5", end="0:04.5", shape="square")))
@@ -57,6 +57,9 @@ def test_a_clip_of_automatic_captions_is_labelled_a_draft_everywhere(client, voi
     fresh = clip_id_of(ask(client, voiced_panel, start="0:01", end="0:04", shape="square"))
     html = client.get(f"/clips/{fresh}/").get_data(as_text=True)
     assert NOTE not in html and "data-automatic" not in html
+    # the studio's list of clips says which one quotes the draft
+    listing = login().get(f"/studio/panels/{voiced_panel.id}/clips").get_data(as_text=True)
+    assert listing.count("automatic captions, not yet checked") == 1
 
 
 @pytest.mark.browser

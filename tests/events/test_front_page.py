@@ -78,11 +78,11 @@ def test_cards_show_poster_duration_panelists_and_counts(client, ready_panel, ma
     assert '<time datetime="PT6S">0:06</time>' in card
     assert "Gemma Went and Andrew Gerrard" in card
     assert 'class="portrait portrait-bird"' in card  # no photos uploaded: their birds stand in
-    assert "1,234 views" in card and "2 comments" in card
+    assert "1,234 plays" in card and "2 comments" in card
     assert card.count("<a ") == 1  # one link per card, named by the title
 
     empty = card_html(home, waiting.title)
-    assert "Coming soon" in empty and "0 views" in empty and "0 comments" in empty and '<time datetime="PT' not in empty
+    assert "Coming soon" in empty and "0 plays" in empty and "0 comments" in empty and '<time datetime="PT' not in empty
 
     event_page = client.get(f"/events/{ready_panel.event.slug}/").get_data(as_text=True)
     assert 'class="video-grid"' in event_page

@@ -41,7 +41,9 @@ def test_subscribing_from_the_panel_page(page, ready_panel, size):
     expect(page.get_by_role("heading", level=1)).to_have_text("Listen as a podcast")
     expect(page.get_by_role("link", name="Open in Apple Podcasts")).to_be_visible()
     expect(page.get_by_role("list").get_by_role("link", name=ready_panel.title)).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy the address").click()
-    expect(page.locator("[data-copy-status]")).not_to_be_empty()
+    expect(page.locator("[data-copy-status]")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()").endswith("/podcast.xml")
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     assert_no_axe_violations(page)

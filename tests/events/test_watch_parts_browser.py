@@ -1,5 +1,5 @@
 """Parts of the watch page in Chromium at desktop and phone sizes (axe on each): a long
-transcript's box says it scrolls, the search field is styled, the comment form's ticks sit
+transcript's box says it scrolls, the search and clip fields are styled, the comment form's ticks sit
 beside their words under one "Discussion" heading, and the reply form opens after a thread."""
 
 from __future__ import annotations
@@ -64,6 +64,13 @@ def test_a_long_transcript_says_that_it_scrolls(page, talk, size):
     assert page.evaluate("b => getComputedStyle(b).borderTopStyle", box.element_handle()) == "solid"
     search = page.get_by_label("Search the transcript")
     assert page.evaluate("s => getComputedStyle(s).borderTopLeftRadius", search.element_handle()) == "6px"
+    # the clip tool's fields match it, and "Start at the player's time" stays on one line
+    start = page.locator(".clip-times input").first
+    assert page.evaluate("s => getComputedStyle(s).borderTopLeftRadius", start.element_handle()) == "6px"
+    now = page.get_by_role("button", name="Start at the player’s time")
+    expect(now).to_be_visible()
+    assert page.evaluate("b => getComputedStyle(b).whiteSpace", now.element_handle()) == "nowrap"
+    assert now.bounding_box()["x"] + now.bounding_box()["width"] <= size[0]
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     assert_no_axe_violations(page)
 

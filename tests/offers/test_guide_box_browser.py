@@ -38,11 +38,16 @@ def test_the_guide_box_answers_without_leaving_the_video(app, page, ready_panel,
     assert_no_axe_violations(page)
 
 
-def test_a_rate_limited_try_says_what_to_do_in_the_box(app, page, ready_panel, make_offer, inbox):
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_a_rate_limited_try_says_what_to_do_in_the_box(app, page, ready_panel, make_offer, inbox, size):
     app.config.update(OFFER_MIN_SUBMIT_SECONDS=0, OFFER_SIGNUP_IP_RATE_LIMIT="1 per hour")
     make_offer(panel=ready_panel)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     for n in range(2):
         page.goto(panel_path(ready_panel))
+        wait_for_player(page)
+        page.get_by_role("button", name="Play", exact=True).first.click()
+        wait_for(page, "eventsitePlayer.video.currentTime > 0.3")
         box = page.locator("[data-offer-block]")
         box.get_by_label("Your e-mail address").fill(f"person{n}@example.com")
         box.get_by_label("Send me the guide and news from Likeminds.").check()
@@ -50,6 +55,8 @@ def test_a_rate_limited_try_says_what_to_do_in_the_box(app, page, ready_panel, m
         expect(box.locator("[data-offer-answer]")).to_be_visible()
     expect(box.get_by_role("alert")).to_contain_text("On shared Wi-Fi (at a conference, say) everyone counts as one")
     assert page.url.endswith(panel_path(ready_panel))  # no bare 429 page
+    assert not page.evaluate("eventsitePlayer.video.paused")  # the refused try did not stop the talk
+    assert_no_axe_violations(page)
 
 
 def test_without_script_the_refused_try_keeps_the_form_and_the_advice(app, client, ready_panel, make_offer, sign_up):

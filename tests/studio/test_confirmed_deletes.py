@@ -71,6 +71,7 @@ def test_delete_event_and_delete_panel_ask_first(page, make_organiser, full_even
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Keep it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Studio")
+    assert_no_axe_violations(page)  # the dashboard, with its "Delete event…" links
 
     page.get_by_role("link", name="What is social influence?").click()
     page.get_by_role("link", name="Delete panel…").click()

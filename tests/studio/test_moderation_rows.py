@@ -113,6 +113,7 @@ def test_moderating_from_the_rows(page, make_organiser, held, size):
 
     page.go_back()
     page.get_by_role("link", name="Reply to Visitor 0").click()
+    assert_no_axe_violations(page)  # the reply page
     page.get_by_label("Your reply").fill("Thanks for watching closely.")
     page.get_by_role("button", name="Publish reply").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comments")

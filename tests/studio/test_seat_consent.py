@@ -64,6 +64,10 @@ def test_a_panelist_who_withdraws_video_consent(page, browser, live_server, make
     consent = page.get_by_label("Appears as")
     expect(consent).to_have_value("video")  # visible once recorded
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    name = page.locator("#seats .seat-name", has_text="Gemma Went").bounding_box()
+    remove = page.locator("#seats").get_by_role("button", name="Remove").first.bounding_box()
+    assert remove["y"] < name["y"] + name["height"] and name["y"] < remove["y"] + remove["height"]  # on its line
+    assert remove["x"] + remove["width"] <= size[0]
     assert_no_axe_violations(page)
     consent.select_option("cartoon")
     page.get_by_role("button", name="Save consent of Gemma Went").click()
