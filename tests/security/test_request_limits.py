@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from eventsite import create_app
 from eventsite.config import Config, SecretKeyError, load_secret_key
 from tests.conftest import csrf_token
 from tests.ready_panel import CAPTIONS_SRT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 THREE_MB = b"x" * (3 * 1024 * 1024)
 
@@ -107,21 +110,37 @@ def test_an_empty_key_file_is_never_used(tmp_path):
         load_secret_key(str(tmp_path), wait_seconds=0.2)
 
 
-def _load(folder: str, queue) -> None:
-    queue.put(load_secret_key(folder))
+#: One process of a fresh machine: it says it is ready, waits for "go", then loads the key.
+LOADER = """
+import sys
+from eventsite.config import load_secret_key
+print("ready", flush=True)
+sys.stdin.readline()
+print(load_secret_key(sys.argv[1]), flush=True)
+"""
 
 
 def test_processes_starting_together_agree_on_one_key(tmp_path):
-    context = multiprocessing.get_context("fork")
+    # subprocesses, not forks of this (threaded) test worker: a fork can inherit a held lock and hang
     for round_ in range(5):
         folder = tmp_path / str(round_)
         folder.mkdir()
-        queue = context.Queue()
-        workers = [context.Process(target=_load, args=(str(folder), queue)) for _ in range(8)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", LOADER, str(folder)],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            for _ in range(8)
+        ]
         for worker in workers:
-            worker.start()
-        keys = {queue.get(timeout=20) for _ in workers}
+            assert worker.stdout.readline().strip() == "ready"
         for worker in workers:
-            worker.join()
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+        assert [worker.returncode for worker in workers] == [0] * 8
         assert len(keys) == 1 and "" not in keys
         assert (folder / "secret_key").read_text() in keys
