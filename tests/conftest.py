@@ -2,6 +2,9 @@
 
 The suite runs on SQLite by default; set ``EVENTSITE_TEST_DATABASE_URL`` (for
 example ``postgresql://127.0.0.1/test``) to run the same tests on PostgreSQL.
+Under pytest-xdist (``scripts/test.sh`` runs ``-n 2``) each worker gets its own
+PostgreSQL database (``test_gw0``, ``test_gw1``…) and its own Redis database
+(15, 14…), so two workers never drop each other's tables or flush each other's keys.
 """
 
 from __future__ import annotations
@@ -29,6 +32,54 @@ from eventsite.studio.operations import seat_panelist
 pytest_plugins = ["tests.ready_panel", "tests.mailbox"]
 
 PASSWORD = "correct horse battery"
+
+
+def _own_postgres_database(url: str, worker: int) -> str:
+    """``…/test`` becomes ``…/test_gw<worker>``, created on first use."""
+    from sqlalchemy import create_engine, text
+
+    head, _, name = url.partition("?")[0].rpartition("/")
+    own = f"{name}_gw{worker}"
+    driver_url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(driver_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}):
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+    engine.dispose()
+    return f"{head}/{own}"
+
+
+def _own_redis_database(url: str, worker: int) -> str:
+    """``redis://host:port/15`` becomes ``…/14`` for the second worker, and so on down."""
+    head, _, db = url.rstrip("/").rpartition("/")
+    number = int(db) if db.isdigit() else 15
+    if not db.isdigit():
+        head = url.rstrip("/")
+    return f"{head}/{number - worker}"
+
+
+def pytest_configure(config):
+    worker = getattr(config, "workerinput", {}).get("workerid")  # "gw0", "gw1"… under xdist
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    if os.environ.get("EVENTSITE_TEST_DATABASE_URL", "").startswith(("postgres:", "postgresql")):
+        os.environ["EVENTSITE_TEST_DATABASE_URL"] = _own_postgres_database(
+            os.environ["EVENTSITE_TEST_DATABASE_URL"], number
+        )
+    if os.environ.get("EVENTSITE_TEST_REDIS_URL"):
+        os.environ["EVENTSITE_TEST_REDIS_URL"] = _own_redis_database(os.environ["EVENTSITE_TEST_REDIS_URL"], number)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``database`` every test that opens the configured database: those using the
+    ``app`` fixture, and modules marked by hand (they read ``EVENTSITE_TEST_DATABASE_URL``
+    themselves). The PostgreSQL pass of ``.ci/run`` runs ``-m database``: the other tests
+    (pure ffmpeg, speech and flock engines; apps on their own SQLite files) cannot behave
+    differently there and ran already on the SQLite pass."""
+    for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
 
 
 def stamp_head() -> None:

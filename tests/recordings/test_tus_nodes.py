@@ -21,6 +21,8 @@ from eventsite.extensions import db
 
 from .helpers import PATCH_TYPE, TUS, metadata
 
+#: Runs on the PostgreSQL pass too (`-m database`): it reads EVENTSITE_TEST_DATABASE_URL itself.
+pytestmark = pytest.mark.database
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL", "")
 ON_POSTGRES = os.environ.get("EVENTSITE_TEST_DATABASE_URL", "").startswith("postgres")
 

@@ -29,6 +29,8 @@ from eventsite.locks import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Runs on the PostgreSQL pass too (`-m database`): it reads EVENTSITE_TEST_DATABASE_URL itself.
+pytestmark = pytest.mark.database
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL", "")
 DATABASE_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL", "")
 POSTGRES_URL = "postgresql+psycopg://" + DATABASE_URL.split("://", 1)[1] if DATABASE_URL.startswith("postgres") else ""
