@@ -268,8 +268,8 @@ class Config:
     #: Object storage: how long a presigned URL for published media stays good once the redirect
     #: to it may no longer be reused (it is signed for MEDIA_AUTH_CACHE_SECONDS + this): with it,
     #: the longest an unpublished or consent-withdrawn recording stays reachable from the bucket.
-    #: 6 h by default, because an MP4 played from the bucket keeps fetching ranges from the URL.
-    MEDIA_URL_SECONDS: int = 6 * 3600
+    #: Five minutes: a player whose file URL ran out mid-talk asks /media/ again (static/js/player.js).
+    MEDIA_URL_SECONDS: int = 300
     #: Where ``scripts/run.sh`` serves the site. Not loopback → the demo organiser
     #: gets no known password (see DEMO_PASSWORD).
     HOST: str = "127.0.0.1"

@@ -220,6 +220,35 @@ import { parseTime, plainTimes } from "./time.js";
     if (playing) video.play().catch(() => {});
   }
 
+  /** A file played from object storage is read from a presigned URL that runs out
+   * (EVENTSITE_MEDIA_URL_SECONDS, minutes): when a later range of it is refused, the file is asked
+   * for again through /media/, which checks access again and hands out a fresh URL (or a 404 once
+   * the panel is unpublished), and playback goes on where the viewer was. One try per failure:
+   * a second failure in a row says so instead of looping. hls.js asks /media/ for every segment. */
+  function recoverFiles() {
+    let tried = false;
+    let wanted = false;
+    video.addEventListener("play", () => { wanted = true; });
+    video.addEventListener("pause", () => { wanted = false; });
+    video.addEventListener("playing", () => { tried = false; });
+    video.addEventListener("error", () => {
+      const error = video.error;
+      const src = video.currentSrc.split("#")[0];
+      if (hls || !error || src.startsWith("blob:")) return;
+      if (error.code !== MediaError.MEDIA_ERR_NETWORK && error.code !== MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED) return;
+      if (tried || !src) {
+        say("The video stopped loading. Reload the page to try again.");
+        return;
+      }
+      tried = true;
+      const time = video.currentTime;
+      const resume = wanted;
+      video.src = src;
+      video.addEventListener("loadedmetadata", () => { if (time) video.currentTime = time; }, { once: true });
+      if (resume) video.play().catch(() => {});
+    });
+  }
+
   function setVersion(next) {
     const source = (config.views || {})[next];
     if (next === version || !source) return;
@@ -354,6 +383,7 @@ import { parseTime, plainTimes } from "./time.js";
 
   function ready() {
     root.classList.add("is-enhanced");
+    recoverFiles();
     deferPreviews();
     markPreviewsDecorative();
     writeTimesOneWay();

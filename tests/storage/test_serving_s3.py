@@ -52,8 +52,9 @@ def test_public_rendition_redirects_to_a_presigned_url_that_serves_ranges(client
     assert response.status_code == 302
     assert response.headers["Cache-Control"] == "public, max-age=60"
     target = response.headers["Location"]
-    # Good for the redirect's 60 s of reuse + EVENTSITE_MEDIA_URL_SECONDS (6 h by default).
-    assert parse_qs(urlsplit(target).query)["X-Amz-Expires"] == ["21660"]
+    # Good for the redirect's 60 s of reuse + EVENTSITE_MEDIA_URL_SECONDS (5 minutes by default):
+    # an unpublished panel's last URL runs out within six minutes, not hours.
+    assert parse_qs(urlsplit(target).query)["X-Amz-Expires"] == ["360"]
     part = requests.get(target, headers={"Range": "bytes=1000-1999"}, timeout=10)
     assert part.status_code == 206
     assert part.content == data[1000:2000]
