@@ -279,7 +279,7 @@ class Bench:
 
     def sound_by_hand(self, work: Path, settings) -> float:
         """The sound pass (measure into a FLAC copy, then loudnorm + AAC once) by hand in ``work``: wall s."""
-        from eventsite.transcode.loudness import loudnorm_filter, parse_ebur128_summary
+        from eventsite.transcode.loudness import normalising_chain, parse_ebur128_summary
         from eventsite.transcode.sound import MEASURED_COPY, encode_argv, measure_argv
 
         plan = self.plan
@@ -289,7 +289,7 @@ class Bench:
             return self.timed_child(encode_argv(self.source, plan, settings, None, original=True), work)[0]
         measuring, _ = self.timed_child(measure_argv(self.source, plan, settings), work)
         measured = parse_ebur128_summary((work / "stderr.log").read_text(errors="replace"))
-        chain = loudnorm_filter(measured, settings.loudness, plan.audio[0].sample_rate)
+        chain = normalising_chain(measured, settings.loudness, plan.audio[0].sample_rate)
         encoding, _ = self.timed_child(encode_argv(work / MEASURED_COPY, plan, settings, chain), work)
         (work / MEASURED_COPY).unlink()
         return measuring + encoding

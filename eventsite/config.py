@@ -170,7 +170,7 @@ class Config:
     #: Threads of ffmpeg's filter graph (scaling, the cartoon's filters); 0 → one per core.
     #: One was faster on two cores, where x264's threads already fill the machine.
     TRANSCODE_FILTER_THREADS: int = 1
-    #: Loudness-normalise every published sound (EBU R128, two-pass loudnorm); 0 → as recorded.
+    #: Loudness-normalise every published sound (EBU R128: measured, then one gain and a limiter); 0 → as recorded.
     LOUDNORM: bool = True
     #: Integrated loudness every published sound is brought to, in LUFS (true peak ≤ -1 dBTP).
     #: -16 is the usual podcast target; EBU R128 broadcast uses -23.

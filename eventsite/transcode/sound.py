@@ -8,8 +8,8 @@ that encodes the picture. Instead the sound goes first:
    to the published channel layout, through ``ebur128`` (integrated loudness,
    range, true peak) and into a lossless FLAC copy beside the set. Only the audio
    stream is read (MP4 demuxers skip the video's bytes), so an hour costs seconds.
-2. **encode**: ``loudnorm`` with those figures over the FLAC copy, then AAC (and the
-   MP3 of an audio-only recording) once. The FLAC copy is deleted. A quick set's AAC
+2. **encode**: the gain and limiter those figures call for (loudness.py) over the
+   FLAC copy, then AAC (and the MP3 of an audio-only recording) once. The FLAC copy is deleted. A quick set's AAC
    uses the encoder's ``fast`` search (half the CPU of the AAC encode, most of the
    pass); the full ladder that replaces it encodes its own at ``twoloop``.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .codecs import DECODER_WHITELIST
 from .errors import TranscodeError
-from .loudness import Loudness, loudnorm_filter, parse_ebur128_summary
+from .loudness import Loudness, normalising_chain, parse_ebur128_summary
 from .plan import AudioRendition, Plan
 from .run import QUIET_FLAGS, Progress, run_ffmpeg
 from .settings import TranscodeSettings
@@ -82,7 +82,7 @@ def make_sound(
         measured = parse_ebur128_summary(result.stderr_tail)
         if measured is None:
             raise TranscodeError("The sound could not be measured.", result.stderr_tail)
-        chain = loudnorm_filter(measured, settings.loudness, _aac(plan).sample_rate)
+        chain = normalising_chain(measured, settings.loudness, _aac(plan).sample_rate)
         run(encode_argv(copy, plan, settings, chain), 0.4, 0.6)
     finally:
         copy.unlink(missing_ok=True)
