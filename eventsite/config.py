@@ -175,6 +175,9 @@ class Config:
     #: Integrated loudness every published sound is brought to, in LUFS (true peak ≤ -1 dBTP).
     #: -16 is the usual podcast target; EBU R128 broadcast uses -23.
     LOUDNESS_TARGET: float = -16.0
+    #: Parts a sound of two minutes or more is encoded in at once, one per core (the AAC encoder
+    #: runs on one thread; its parts are joined without a seam); 0 → one per core, 1 → never split.
+    SOUND_PARTS: int = 0
     #: A first upload that is already web-ready (H.264 the ladder would keep) is published at once
     #: with its picture copied, then replaced by the full ladder; 0 → wait for the full ladder.
     QUICK_PUBLISH: bool = True

@@ -17,5 +17,6 @@ def transcode_settings() -> TranscodeSettings:
         preset=app.config["TRANSCODE_PRESET"],
         first_rung_preset=app.config["FIRST_RUNG_PRESET"],
         filter_threads=app.config["TRANSCODE_FILTER_THREADS"],
+        sound_parts=app.config["SOUND_PARTS"],
         loudness=loudness,
     )

@@ -35,6 +35,11 @@ class TranscodeSettings:
     #: the same for a quick set (quick.plan_quick), which the full ladder replaces with a sound of
     #: its own: ``fast`` costs half of ``twoloop``, the AAC encode being most of an hour's sound pass
     quick_aac_coder: str = "fast"
+    #: parts the sound's AAC is encoded in at once, on as many cores (sound.py, aac_parts.py);
+    #: 0 → one per core. The AAC encoder runs on one thread and is most of a quick set's wait.
+    sound_parts: int = 0
+    #: the shortest part worth a process of its own, in seconds of sound
+    sound_part_seconds: float = 60.0
     #: HLS segment length; must be a whole number of keyframe intervals
     segment_seconds: int = 4
     #: JPEG quality scale for thumbnails, sprites and posters (2 best .. 31 worst)

@@ -20,12 +20,17 @@ every published sound is the normalised one and no sound is decoded twice.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
+from . import aac_parts
+from .aac_parts import AAC_FRAME, Part
 from .codecs import DECODER_WHITELIST
-from .errors import TranscodeError
+from .errors import TranscodeCancelled, TranscodeError
 from .loudness import Loudness, normalising_chain, parse_ebur128_summary
 from .plan import AudioRendition, Plan
 from .run import QUIET_FLAGS, Progress, run_ffmpeg
@@ -33,6 +38,8 @@ from .settings import TranscodeSettings
 
 #: the lossless copy made by the measuring step; deleted once the sound is encoded
 MEASURED_COPY = ".sound.flac"
+#: a part's AAC frames (ADTS) and the joined stream, while a sound is encoded in parts
+PART_STREAM, JOINED_STREAM = ".sound-part{}.aac", ".sound-joined.aac"
 #: the measuring step logs at "info": ebur128 writes its summary at that level
 _MEASURE_FLAGS = ("-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-progress", "pipe:1")
 
@@ -83,10 +90,140 @@ def make_sound(
         if measured is None:
             raise TranscodeError("The sound could not be measured.", result.stderr_tail)
         chain = normalising_chain(measured, settings.loudness, _aac(plan).sample_rate)
-        run(encode_argv(copy, plan, settings, chain), 0.4, 0.6)
+        parts = _parts(copy, plan, settings)
+        if len(parts) == 1:
+            run(encode_argv(copy, plan, settings, chain), 0.4, 0.6)
+        else:
+            _encode_in_parts(
+                copy, plan, settings, chain, parts, timeout=timeout, cancel=cancel, on_progress=on_progress
+            )
     finally:
         copy.unlink(missing_ok=True)
+        for leftover in workdir.glob(".sound-*.aac"):
+            leftover.unlink()
     return measured
+
+
+def _parts(copy: Path, plan: Plan, settings: TranscodeSettings) -> list[Part]:
+    """How the measured copy's sound is shared among the cores (one part: not shared)."""
+    # the cores this worker may use (a worker held to one core by taskset gets one part)
+    cores = settings.sound_parts or len(os.sched_getaffinity(0)) or 1
+    with copy.open("rb") as handle:
+        samples = aac_parts.flac_samples(handle.read(42))
+    rate = _aac(plan).sample_rate
+    return aac_parts.plan_parts(samples, cores, round(settings.sound_part_seconds * rate))
+
+
+def _encode_in_parts(
+    copy: Path,
+    plan: Plan,
+    settings: TranscodeSettings,
+    chain: str | None,
+    parts: list[Part],
+    *,
+    timeout: Callable[[], float],
+    cancel: threading.Event | None,
+    on_progress: Callable[[Progress, float, float], None] | None,
+) -> None:
+    """Encode the AAC in ``parts`` at once (the MP3 beside them), then join its frames into one file."""
+    workdir, aac = copy.parent, _aac(plan)
+    rate = aac.sample_rate
+    ends = [p.end if p.end is not None else max(p.start, round(plan.duration * rate)) for p in parts]
+    lengths = [max(end - p.start, 1) / rate for p, end in zip(parts, ends, strict=True)]
+    done = [0.0] * len(parts)
+
+    def report(i: int, progress: Progress) -> None:
+        done[i] = progress.fraction
+        if on_progress is not None:
+            overall = sum(d * n for d, n in zip(done, lengths, strict=True)) / sum(lengths)
+            on_progress(replace(progress, fraction=overall), 0.4, 0.55)
+
+    def job(argv: list[str], duration: float, i: int | None = None):
+        def work(stop: threading.Event):
+            return run_ffmpeg(
+                argv,
+                duration=duration,
+                on_progress=(lambda p: report(i, p)) if i is not None else None,
+                timeout=timeout(),
+                cancel=stop,
+                nice=settings.nice,
+                cwd=workdir,
+            )
+
+        return work
+
+    jobs = [job(part_argv(copy, plan, settings, chain, part, i), lengths[i], i) for i, part in enumerate(parts)]
+    others = [a for a in plan.audio if a is not aac]
+    if others:
+        jobs.append(job(encode_argv(copy, plan, settings, chain, renditions=others), plan.duration))
+    _run_together(jobs, cancel)
+    streams = [(workdir / PART_STREAM.format(i)).read_bytes() for i in range(len(parts))]
+    try:
+        joined = aac_parts.join(parts, streams)
+    except aac_parts.BadStream as exc:
+        raise TranscodeError("The sound's parts could not be joined.", str(exc)) from exc
+    (workdir / JOINED_STREAM).write_bytes(joined)
+    run_ffmpeg(
+        join_argv(plan, settings),
+        duration=plan.duration,
+        on_progress=(lambda p: on_progress(p, 0.95, 0.05)) if on_progress is not None else None,
+        timeout=timeout(),
+        cancel=cancel,
+        nice=settings.nice,
+        cwd=workdir,
+    )
+
+
+def _run_together(jobs: list[Callable[[threading.Event], object]], cancel: threading.Event | None) -> None:
+    """Run ``jobs`` (each given the event that stops it) at once; the first failure stops the rest.
+
+    :raise TranscodeError: the first job's own failure (not the others' stopping), or
+        TranscodeCancelled when ``cancel`` was set.
+    """
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="sound") as pool:
+        futures: list[Future] = [pool.submit(work, stop) for work in jobs]
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            if any(f.exception() is not None for f in finished) or (cancel is not None and cancel.is_set()):
+                stop.set()
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if cancel is not None and cancel.is_set():
+        raise TranscodeCancelled("The conversion was cancelled.")
+    own = [e for e in errors if not isinstance(e, TranscodeCancelled)]
+    if own or errors:
+        raise (own or errors)[0]
+
+
+def part_argv(source: Path, plan: Plan, settings: TranscodeSettings, chain: str | None, part: Part, index: int):
+    """Encode one part of the measured copy (its samples ``part.start``..``part.end``) to ADTS."""
+    trim = f"atrim=start_sample={part.start}" + (f":end_sample={part.end}" if part.end is not None else "")
+    steps = [trim, "asetpts=PTS-STARTPTS", *([chain] if chain else [])]
+    aac = _aac(plan)
+    return [
+        settings.ffmpeg, *QUIET_FLAGS, "-progress", "pipe:1",
+        "-protocol_whitelist", "file", "-f", "flac", "-i", f"file:{source.resolve()}",
+        "-filter_complex", f"[0:a:0]{','.join(steps)}[a]", "-map", "[a]",
+        *_codec_options(aac, settings.quick_aac_coder if plan.copy_picture else settings.aac_coder),
+        "-f", "adts", PART_STREAM.format(index),
+    ]  # fmt: skip
+
+
+def join_argv(plan: Plan, settings: TranscodeSettings) -> list[str]:
+    """Copy the joined frames into the published ``.m4a``, started ``AAC_FRAME`` samples earlier.
+
+    A single encode's MP4 says to skip the encoder's priming (an edit list); raw ADTS
+    cannot, so the stream's timestamps are moved back by it and the MP4 muxer writes
+    the same edit list: the sound plays from sample 0, as one encode's does.
+    """
+    aac = _aac(plan)
+    return [
+        settings.ffmpeg, *QUIET_FLAGS, "-progress", "pipe:1",
+        "-protocol_whitelist", "file", "-itsoffset", f"-{AAC_FRAME / aac.sample_rate:.9f}",
+        "-f", "aac", "-i", f"file:{JOINED_STREAM}", "-map", "0:a:0", "-c:a", "copy",
+        "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", aac.relpath,
+    ]  # fmt: skip
 
 
 def measure_argv(input_path: Path, plan: Plan, settings: TranscodeSettings) -> list[str]:
@@ -95,8 +232,12 @@ def measure_argv(input_path: Path, plan: Plan, settings: TranscodeSettings) -> l
     The sound is mixed to the published layout before ``ebur128``: a mono track
     played on both channels measures 3 LU louder than the mono track alone.
     """
-    layout = _layout(_aac(plan).channels)
-    graph = f"[0:{plan.audio_index}]aformat=channel_layouts={layout},ebur128=peak=true:framelog=verbose[sound]"
+    aac = _aac(plan)
+    # at the published rate, so that the copy can be cut in parts on the AAC frame grid
+    graph = (
+        f"[0:{plan.audio_index}]aformat=channel_layouts={_layout(aac.channels)},aresample={aac.sample_rate},"
+        "ebur128=peak=true:framelog=verbose[sound]"
+    )
     return [
         settings.ffmpeg,
         *_MEASURE_FLAGS,
@@ -120,37 +261,48 @@ def measure_argv(input_path: Path, plan: Plan, settings: TranscodeSettings) -> l
 
 
 def encode_argv(
-    source: Path, plan: Plan, settings: TranscodeSettings, chain: str | None, *, original: bool = False
+    source: Path,
+    plan: Plan,
+    settings: TranscodeSettings,
+    chain: str | None,
+    *,
+    original: bool = False,
+    renditions: list[AudioRendition] | None = None,
 ) -> list[str]:
-    """Encode every audio rendition of ``plan`` once from ``source``, through ``chain`` if given.
+    """Encode every audio rendition of ``plan`` (or ``renditions``) once from ``source``, through ``chain`` if given.
 
     :param original: ``source`` is the upload (normalisation off), not the measured FLAC copy.
     """
+    renditions = list(plan.audio) if renditions is None else renditions
     if original:
         opened, stream = _open_upload(source, plan), f"0:{plan.audio_index}"
     else:
         opened, stream = ["-protocol_whitelist", "file", "-f", "flac", "-i", f"file:{source.resolve()}"], "0:a:0"
     argv = [settings.ffmpeg, *QUIET_FLAGS, "-progress", "pipe:1", *opened]
     coder = settings.quick_aac_coder if plan.copy_picture else settings.aac_coder
-    labels = [f"[a{i}]" for i in range(len(plan.audio))]
+    labels = [f"[a{i}]" for i in range(len(renditions))]
     steps = [chain] if chain else ["anull"]
     if len(labels) > 1:
         steps.append(f"asplit={len(labels)}")
     argv += ["-filter_complex", f"[{stream}]{','.join(steps)}{''.join(labels)}"]
-    for label, rendition in zip(labels, plan.audio, strict=True):
+    for label, rendition in zip(labels, renditions, strict=True):
         argv += ["-map", label, *rendition_options(rendition, coder), rendition.relpath]
     return argv
 
 
 def rendition_options(rendition: AudioRendition, coder: str = "twoloop") -> list[str]:
     """Encoder and container options of one audio file (``-c:a`` … ``-f``); ``coder`` is the AAC one's search."""
-    options = [
-        "-b:a", str(rendition.bitrate), "-ac", str(rendition.channels), "-ar", str(rendition.sample_rate),
+    if rendition.codec == "aac":
+        return [*_codec_options(rendition, coder), "-movflags", "+faststart", "-f", "mp4"]
+    return [*_codec_options(rendition, coder), "-f", "mp3"]
+
+
+def _codec_options(rendition: AudioRendition, coder: str) -> list[str]:
+    codec = ["-c:a", "aac", "-aac_coder", coder] if rendition.codec == "aac" else ["-c:a", "libmp3lame"]
+    return [
+        *codec, "-b:a", str(rendition.bitrate), "-ac", str(rendition.channels), "-ar", str(rendition.sample_rate),
         "-map_metadata", "-1",
     ]  # fmt: skip
-    if rendition.codec == "aac":
-        return ["-c:a", "aac", "-aac_coder", coder, *options, "-movflags", "+faststart", "-f", "mp4"]
-    return ["-c:a", "libmp3lame", *options, "-f", "mp3"]
 
 
 def _open_upload(input_path: Path, plan: Plan) -> list[str]:

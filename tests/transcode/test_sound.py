@@ -127,9 +127,10 @@ def test_the_measuring_step_decodes_the_upload_once_safely_into_a_lossless_copy(
     assert argv.count("-i") == 1 and option(argv, "-i") == "file:/uploads/a talk.mp4"
     assert option(argv, "-f") == "mov" and option(argv, "-protocol_whitelist") == "file"
     assert "-codec_whitelist" in argv
-    # mixed to the published two channels before measuring; only the sound stream is read
+    # mixed to the published two channels and rate before measuring (the copy is cut on the AAC
+    # frame grid at that rate); only the sound stream is read
     assert option(argv, "-filter_complex") == (
-        "[0:1]aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose[sound]"
+        "[0:1]aformat=channel_layouts=stereo,aresample=48000,ebur128=peak=true:framelog=verbose[sound]"
     )
     assert option(argv, "-map") == "[sound]"
     assert option(argv, "-c:a") == "flac" and argv[-1] == MEASURED_COPY
