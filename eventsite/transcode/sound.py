@@ -109,7 +109,10 @@ def _parts(copy: Path, plan: Plan, settings: TranscodeSettings) -> list[Part]:
     # the cores this worker may use (a worker held to one core by taskset gets one part)
     cores = settings.sound_parts or len(os.sched_getaffinity(0)) or 1
     with copy.open("rb") as handle:
-        samples = aac_parts.flac_samples(handle.read(42))
+        try:
+            samples = aac_parts.flac_samples(handle.read(42))
+        except aac_parts.BadStream:
+            samples = 0  # not known: one part, as a short sound
     rate = _aac(plan).sample_rate
     return aac_parts.plan_parts(samples, cores, round(settings.sound_part_seconds * rate))
 
