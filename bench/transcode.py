@@ -278,7 +278,7 @@ class Bench:
         return sound + wall, cpu, peak, contention.others(cpu), sound
 
     def sound_by_hand(self, work: Path, settings) -> float:
-        """The sound pass (measure into a FLAC copy, then loudnorm + AAC once) by hand in ``work``: wall s."""
+        """The sound pass (measure into a FLAC copy, then gain, limiter + AAC once) by hand in ``work``: wall s."""
         from eventsite.transcode.loudness import normalising_chain, parse_ebur128_summary
         from eventsite.transcode.sound import MEASURED_COPY, encode_argv, measure_argv
 

@@ -9,9 +9,10 @@ that encodes the picture. Instead the sound goes first:
    range, true peak) and into a lossless FLAC copy beside the set. Only the audio
    stream is read (MP4 demuxers skip the video's bytes), so an hour costs seconds.
 2. **encode**: the gain and limiter those figures call for (loudness.py) over the
-   FLAC copy, then AAC (and the MP3 of an audio-only recording) once. The FLAC copy is deleted. A quick set's AAC
-   uses the encoder's ``fast`` search (half the CPU of the AAC encode, most of the
-   pass); the full ladder that replaces it encodes its own at ``twoloop``.
+   FLAC copy, then AAC (and the MP3 of an audio-only recording) once. The FLAC copy
+   is deleted. A quick set's AAC uses the encoder's ``fast`` search (half the CPU of
+   the AAC encode, most of the pass); the full ladder that replaces it encodes its
+   own at ``twoloop``.
 
 The picture's run then copies this AAC into the HLS audio group, every MP4 and
 the cartoon (command.py), and the flock copies ``audio.m4a`` as its soundtrack, so
@@ -66,19 +67,8 @@ def make_sound(
         return None
 
     def run(argv: list[str], start: float, share: float):
-        def report(progress: Progress) -> None:
-            if on_progress is not None:
-                on_progress(progress, start, share)
-
-        return run_ffmpeg(
-            argv,
-            duration=plan.duration,
-            on_progress=report,
-            timeout=timeout(),
-            cancel=cancel,
-            nice=settings.nice,
-            cwd=workdir,
-        )
+        report = (lambda p: on_progress(p, start, share)) if on_progress is not None else None
+        return _run(argv, workdir, settings, timeout, cancel, plan.duration, report)
 
     if settings.loudness is None:
         run(encode_argv(input_path, plan, settings, None, original=True), 0.0, 1.0)
@@ -99,8 +89,8 @@ def make_sound(
             )
     finally:
         copy.unlink(missing_ok=True)
-        for leftover in workdir.glob(".sound-*.aac"):
-            leftover.unlink()
+        for leftover in (*workdir.glob(PART_STREAM.format("*")), workdir / JOINED_STREAM):
+            leftover.unlink(missing_ok=True)
     return measured
 
 
@@ -142,18 +132,8 @@ def _encode_in_parts(
             on_progress(replace(progress, fraction=overall), 0.4, 0.55)
 
     def job(argv: list[str], duration: float, i: int | None = None):
-        def work(stop: threading.Event):
-            return run_ffmpeg(
-                argv,
-                duration=duration,
-                on_progress=(lambda p: report(i, p)) if i is not None else None,
-                timeout=timeout(),
-                cancel=stop,
-                nice=settings.nice,
-                cwd=workdir,
-            )
-
-        return work
+        part_report = (lambda p: report(i, p)) if i is not None else None
+        return lambda stop: _run(argv, workdir, settings, timeout, stop, duration, part_report)
 
     jobs = [job(part_argv(copy, plan, settings, chain, part, i), lengths[i], i) for i, part in enumerate(parts)]
     others = [a for a in plan.audio if a is not aac]
@@ -166,10 +146,24 @@ def _encode_in_parts(
     except aac_parts.BadStream as exc:
         raise TranscodeError("The sound's parts could not be joined.", str(exc)) from exc
     (workdir / JOINED_STREAM).write_bytes(joined)
-    run_ffmpeg(
-        join_argv(plan, settings),
-        duration=plan.duration,
-        on_progress=(lambda p: on_progress(p, 0.95, 0.05)) if on_progress is not None else None,
+    join_report = (lambda p: on_progress(p, 0.95, 0.05)) if on_progress is not None else None
+    _run(join_argv(plan, settings), workdir, settings, timeout, cancel, plan.duration, join_report)
+
+
+def _run(
+    argv: list[str],
+    workdir: Path,
+    settings: TranscodeSettings,
+    timeout: Callable[[], float],
+    cancel: threading.Event | None,
+    duration: float,
+    on_progress: Callable[[Progress], None] | None,
+):
+    """One ffmpeg of the sound pass, in ``workdir``, with the time left and the worker's niceness."""
+    return run_ffmpeg(
+        argv,
+        duration=duration,
+        on_progress=on_progress,
         timeout=timeout(),
         cancel=cancel,
         nice=settings.nice,
